@@ -1,0 +1,3 @@
+"""drill: an incident drill and chaos simulation harness."""
+
+__version__ = "0.1.0"
