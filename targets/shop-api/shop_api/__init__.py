@@ -1,0 +1,1 @@
+"""The toy shop API that drills break: FastAPI on PostgreSQL."""
