@@ -6,8 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from harness.stack import Stack
-from harness.stack import lifecycle
+from harness.stack import Stack, lifecycle
 from harness.stack.images import ImageBuilder
 
 console = Console()
@@ -30,7 +29,9 @@ def up(
 
 
 def down(
-    volumes: bool = typer.Option(False, "--volumes", help="Also delete the database and incidents."),
+    volumes: bool = typer.Option(
+        False, "--volumes", help="Also delete the database and incidents."
+    ),
 ) -> None:
     """Stop and remove the stack's containers (data volumes are kept unless --volumes)."""
     lifecycle.down(Stack(), volumes=volumes)

@@ -119,9 +119,19 @@ class ImageBuilder:
                 stderr=log,
             )
             imp = subprocess.run(
-                ["docker", "import", "--change", f"LABEL {HASH_LABEL}={want}",
-                 "--change", 'CMD ["/bin/bash"]', "-", BASE_TAG],
-                stdin=deb.stdout, capture_output=True, text=True,
+                [
+                    "docker",
+                    "import",
+                    "--change",
+                    f"LABEL {HASH_LABEL}={want}",
+                    "--change",
+                    'CMD ["/bin/bash"]',
+                    "-",
+                    BASE_TAG,
+                ],
+                stdin=deb.stdout,
+                capture_output=True,
+                text=True,
             )
             assert deb.stdout is not None
             deb.stdout.close()
@@ -147,10 +157,23 @@ class ImageBuilder:
         shutil.rmtree(site, ignore_errors=True)
         arch = {"aarch64": "aarch64", "arm64": "aarch64"}.get(platform.machine(), "x86_64")
         cmd = [
-            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "--target", str(site), "--python-version", "3.11", "--implementation", "cp",
-            "--platform", f"manylinux2014_{arch}", "--only-binary=:all:",
-            "-r", str(self.root / "targets/app/requirements.txt"),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "--platform",
+            f"manylinux2014_{arch}",
+            "--only-binary=:all:",
+            "-r",
+            str(self.root / "targets/app/requirements.txt"),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
@@ -166,11 +189,18 @@ class ImageBuilder:
         self._docker_build(self.root, spec.dockerfile, spec.tag, want, pull=False)
         return True
 
-    def _docker_build(self, context: Path, dockerfile: str, tag: str, want: str, pull: bool) -> None:
+    def _docker_build(
+        self, context: Path, dockerfile: str, tag: str, want: str, pull: bool
+    ) -> None:
         try:
             self.stack.client.images.build(
-                path=str(context), dockerfile=dockerfile, tag=tag, rm=True, pull=pull,
-                labels={HASH_LABEL: want}, forcerm=True,
+                path=str(context),
+                dockerfile=dockerfile,
+                tag=tag,
+                rm=True,
+                pull=pull,
+                labels={HASH_LABEL: want},
+                forcerm=True,
             )
         except (docker.errors.BuildError, docker.errors.APIError) as exc:
             raise StackError(f"building {tag} failed: {exc}") from exc

@@ -46,14 +46,23 @@ def check_ports(stack: Stack) -> None:
             )
 
 
-def up(stack: Stack, *, report: Report = print, build: bool = True, timeout_s: float = 180) -> float:
+def up(
+    stack: Stack, *, report: Report = print, build: bool = True, timeout_s: float = 180
+) -> float:
     """Build what is stale, start the project, wait for every healthcheck; returns seconds."""
     if build:
         ImageBuilder(stack, report).ensure_all()
     check_ports(stack)
     started = time.monotonic()
-    stack.compose("up", "-d", "--wait", "--wait-timeout", str(int(timeout_s)),
-                  "--remove-orphans", timeout=timeout_s + 60)
+    stack.compose(
+        "up",
+        "-d",
+        "--wait",
+        "--wait-timeout",
+        str(int(timeout_s)),
+        "--remove-orphans",
+        timeout=timeout_s + 60,
+    )
     return time.monotonic() - started
 
 

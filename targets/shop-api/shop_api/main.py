@@ -13,11 +13,14 @@ from starlette.routing import Match
 from shop_api.db import DatabaseError, pool
 
 REQUESTS = Counter(
-    "shop_http_requests_total", "HTTP requests by route, method and status",
+    "shop_http_requests_total",
+    "HTTP requests by route, method and status",
     ["route", "method", "status"],
 )
 LATENCY = Histogram(
-    "shop_http_request_duration_seconds", "HTTP request latency by route", ["route"],
+    "shop_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 IN_FLIGHT = Gauge("shop_http_in_flight", "HTTP requests being served")
@@ -41,7 +44,9 @@ def _route(request: Request) -> str:
 
 
 @app.middleware("http")
-async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def observe(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     route = _route(request)
     if route == "/metrics":
         return await call_next(request)
@@ -110,7 +115,9 @@ def get_order(order_id: int) -> dict[str, object]:
 def _order(row: tuple[object, ...]) -> dict[str, object]:
     created = row[3]
     return {
-        "id": row[0], "product_id": row[1], "quantity": row[2],
+        "id": row[0],
+        "product_id": row[1],
+        "quantity": row[2],
         "created_at": created.isoformat() if hasattr(created, "isoformat") else str(created),
     }
 

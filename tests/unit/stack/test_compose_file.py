@@ -19,8 +19,10 @@ def compose_config(env: dict[str, str] | None = None) -> dict:
         pytest.fail("the docker CLI is missing: run `make setup`")
     proc = subprocess.run(
         ["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--format", "json"],
-        capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin:/usr/local/bin",
-                                                         "HOME": str(Path.home()), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(Path.home()), **(env or {})},
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -29,7 +31,14 @@ def compose_config(env: dict[str, str] | None = None) -> dict:
 def test_compose_config_is_valid_and_names_every_service() -> None:
     config = compose_config()
     assert config["name"] == settings.PROJECT_NAME
-    assert set(config["services"]) == {"db", "faultproxy", "api", "incidents", "prometheus", "alertmanager"}
+    assert set(config["services"]) == {
+        "db",
+        "faultproxy",
+        "api",
+        "incidents",
+        "prometheus",
+        "alertmanager",
+    }
     for name, service in config["services"].items():
         assert "healthcheck" in service, f"{name} has no healthcheck"
         assert service.get("pull_policy") == "never", f"{name} would try a registry"
@@ -49,7 +58,8 @@ def test_host_ports_follow_their_variables() -> None:
     config = compose_config(moved)
     published = {
         (name, int(p["target"])): int(p["published"])
-        for name, s in config["services"].items() for p in s.get("ports", [])
+        for name, s in config["services"].items()
+        for p in s.get("ports", [])
     }
     for spec in settings.PORTS.values():
         assert published[(spec.service, spec.container_port)] == int(moved[spec.variable])

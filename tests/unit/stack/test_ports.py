@@ -21,8 +21,14 @@ def test_taken_port_names_port_service_and_variable(monkeypatch: pytest.MonkeyPa
         holder.listen()
         taken = holder.getsockname()[1]
         monkeypatch.setenv("DRILL_PROMETHEUS_PORT", str(taken))
-        for other, var in enumerate(["DRILL_API_PORT", "DRILL_INCIDENTS_PORT",
-                                     "DRILL_ALERTMANAGER_PORT", "DRILL_PROXY_PORT"]):
+        for _other, var in enumerate(
+            [
+                "DRILL_API_PORT",
+                "DRILL_INCIDENTS_PORT",
+                "DRILL_ALERTMANAGER_PORT",
+                "DRILL_PROXY_PORT",
+            ]
+        ):
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 monkeypatch.setenv(var, str(probe.getsockname()[1]))
