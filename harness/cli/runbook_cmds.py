@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness import settings
@@ -128,10 +129,12 @@ def run_cmd(
 def _print_step(step: StepResult) -> None:
     mark = "[green]ok[/]" if step.ok else "[red]FAIL[/]"
     console.print(
-        f"{mark} {step.number}. {step.title} [{step.kind}] {step.duration_s:.1f} s", highlight=False
+        f"{mark} {step.number}. {escape(step.title)} ({step.kind}, line {step.line}, "
+        f"{step.duration_s:.1f} s)", highlight=False
     )
     if not step.ok:
-        console.print(f"    {step.failure}\n" + _indent(step.output[-1500:]), highlight=False)
+        detail = f"    {step.failure}\n" + _indent(step.output[-1500:])
+        console.print(escape(detail), highlight=False)
 
 
 def review_cmd(

@@ -77,6 +77,10 @@ class IncidentAdapter:
         items = found.get("incidents", []) if isinstance(found, dict) else found
         return [_as_dict(i) for i in items]
 
+    def open_incidents(self) -> list[dict[str, Any]]:
+        found = self.client.list_incidents()
+        return [i for i in map(_as_dict, found) if i.get("status") != "resolved"]
+
     def ack(self, incident_id: str, by: str) -> None:
         self.client.ack(incident_id, by=by)
 

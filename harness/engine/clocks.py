@@ -149,20 +149,27 @@ def _alert_chain(events: Sequence[Event], origin: Event, received: Event) -> dic
 
 
 def breakdown(events: Sequence[Event]) -> dict[str, list[dict[str, object]]]:
-    """Each clock split into consecutive parts, from the real timestamps on the timeline."""
+    """Each clock split into consecutive parts, from the real timestamps on the timeline.
+
+    Parts follow the causal chain; a milestone stamped a hair before its predecessor (an
+    alert whose `for:` is 0 fires in the same evaluation that made it active) gets 0 s, so
+    the parts always add up to the clock.
+    """
     stones = milestones(events)
-    labels = dict(MILESTONES)
     result: dict[str, list[dict[str, object]]] = {}
     for clock, stop in CLOCK_STOPS.items():
         if stop not in stones:
             continue
         end = stones[stop]
-        chain = sorted(((v, k) for k, v in stones.items() if v <= end and k != stop),
-                       key=lambda item: item[0])
-        parts, previous, previous_name = [], 0.0, "fault_injected"
-        for at, key in [*chain, (end, stop)]:
-            parts.append({"part": labels[key], "from": previous_name, "to": key,
+        chain = [(key, label) for key, label in MILESTONES
+                 if key in stones and key != stop and stones[key] <= end]
+        chain.append((stop, dict(MILESTONES)[stop]))
+        parts: list[dict[str, object]] = []
+        previous, previous_name = 0.0, "fault_injected"
+        for key, label in chain:
+            at = end if key == stop else stones[key]
+            parts.append({"part": label, "from": previous_name, "to": key,
                           "seconds": round(max(0.0, at - previous), 3)})
-            previous, previous_name = at, key
+            previous, previous_name = max(previous, at), key
         result[clock] = parts
     return result

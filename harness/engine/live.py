@@ -31,17 +31,19 @@ QUIET = {Kind.PROBE_RECOVERED, Kind.ALERT_IN_ALERTMANAGER}
 
 class LiveView:
     def __init__(self, *, title: str, respond_s: float, resolve_s: float,
-                 console: Console | None = None, enabled: bool = True) -> None:
+                 console: Console | None = None, live: bool = True,
+                 enabled: bool = True) -> None:
         self.console = console or Console()
         self.title = title
         self.targets = {"respond": respond_s, "resolve": resolve_s}
+        self.live = live  # False: one plain line per event, also on a terminal
         self.enabled = enabled
         self.phase = "starting"
         self._events: list[Event] = []
         self._live: Live | None = None
 
     def __enter__(self) -> LiveView:
-        if self.enabled and self.console.is_terminal:
+        if self.enabled and self.live and self.console.is_terminal:
             self._live = Live(self._render(), console=self.console, refresh_per_second=4,
                               transient=False)
             self._live.__enter__()

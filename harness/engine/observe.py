@@ -62,9 +62,10 @@ class IncidentWatcher:
                      by="monitoring" if alerts else "person")
         for alert in alerts:
             self._alert(iid, alert)
-        for n, note in enumerate(inc.get("notifications") or []):
+        for note in inc.get("notifications") or []:
             if note.get("delivered_at"):
-                self._record(f"note:{iid}:{n}:{note.get('channel')}", Kind.NOTIFICATION_DELIVERED,
+                key = f"note:{iid}:{note.get('channel')}:{note.get('kind')}:{note['delivered_at']}"
+                self._record(key, Kind.NOTIFICATION_DELIVERED,
                              note["delivered_at"], incident=iid, channel=note.get("channel"),
                              kind=note.get("kind"), attempts=note.get("attempts"))
         if inc.get("acknowledged_at"):
@@ -92,6 +93,7 @@ class AlertWatcher:
         self.since = since
         self.seen = seen
         self.firing_observed: dict[str, datetime] = {}
+        self.routing: dict[str, dict[str, Any]] = {}  # Alertmanager's last word per alert
 
     def _new(self, alert: dict[str, Any], started_key: str) -> tuple[str, datetime] | None:
         name = str((alert.get("labels") or {}).get("alertname", "?"))
@@ -120,6 +122,13 @@ class AlertWatcher:
             if found is None:
                 continue
             name, starts_at = found
+            status = alert.get("status") or {}
+            self.routing[name] = {
+                "state": status.get("state"),
+                "inhibited_by": status.get("inhibitedBy") or [],
+                "silenced_by": status.get("silencedBy") or [],
+                "receivers": sorted({r.get("name") for r in alert.get("receivers", [])}),
+            }
             if f"am:{name}" not in self.seen:
                 self.seen.add(f"am:{name}")
                 self.timeline.record(Kind.ALERT_IN_ALERTMANAGER, "alertmanager", alertname=name,
@@ -131,7 +140,10 @@ class AlertWatcher:
                                      alertname=name, via="alertmanager")
 
     def flush(self) -> None:
-        """Alerts Prometheus showed firing that never reached Alertmanager or the service."""
+        """Alerts Prometheus showed firing that never reached Alertmanager or the service,
+        and how Alertmanager routed (or suppressed) each alert it held."""
+        if self.routing:
+            self.timeline.record(Kind.ALERT_ROUTING, "alertmanager", alerts=self.routing)
         for name, observed in self.firing_observed.items():
             if f"firing:{name}" not in self.seen:
                 self.seen.add(f"firing:{name}")

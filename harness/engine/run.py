@@ -127,7 +127,7 @@ class Drill:
         self.max_s = options.max_duration_s or scenario.abort.max_duration
         self.console = options.console or Console()
         self.view = LiveView(title=scenario.title, respond_s=self.respond_s,
-                             resolve_s=self.resolve_s, console=self.console, enabled=options.live)
+                             resolve_s=self.resolve_s, console=self.console, live=options.live)
         self._report_lock = threading.Lock()
         self.timeline = Timeline(out_dir / "timeline.jsonl", on_event=self._on_event)
         self.shared = Shared()

@@ -32,6 +32,22 @@ def loud_alerts(ports: Ports, names: set[str]) -> set[str]:
     return _active(ports.alerts.prometheus(), names) | _active(ports.alerts.alertmanager(), names)
 
 
+def open_incidents_in_the_way(ports: Ports, timeline: Timeline) -> list[str]:
+    """Open incidents would swallow the drill's alerts (the service dedupes by group), so the
+    drill's incident would never open. One whose alerts have all resolved is stale and is
+    resolved here, on the timeline; one with a firing alert means the stack is not quiet."""
+    busy = []
+    for incident in ports.incidents.open_incidents():
+        alerts = incident.get("alerts") or []
+        if any(a.get("status") == "firing" for a in alerts):
+            busy.append(str(incident.get("id")))
+            continue
+        ports.incidents.resolve(str(incident.get("id")), by="drill-preflight")
+        timeline.record(Kind.NOTE, "harness", action="resolved stale incident",
+                        incident=incident.get("id"), title=incident.get("title"))
+    return busy
+
+
 def await_steady_state(scenario: Scenario, ports: Ports, timeline: Timeline,
                        view: LiveView) -> None:
     deadline = time.monotonic() + scenario.abort.steady_state_timeout
@@ -41,7 +57,8 @@ def await_steady_state(scenario: Scenario, ports: Ports, timeline: Timeline,
         tick = time.monotonic()
         result = ports.steady.evaluate()
         loud = loud_alerts(ports, names)
-        if result.ok and not loud:
+        busy = open_incidents_in_the_way(ports, timeline) if result.ok and not loud else []
+        if result.ok and not loud and not busy:
             streak += 1
             if streak >= scenario.recovery_checks:
                 timeline.record(Kind.STEADY_STATE_VERIFIED, "probe", checks=streak,
@@ -49,7 +66,9 @@ def await_steady_state(scenario: Scenario, ports: Ports, timeline: Timeline,
                 return
         else:
             streak = 0
-            why = result.summary() if not result.ok else f"alerts still active: {sorted(loud)}"
+            why = (result.summary() if not result.ok else
+                   f"alerts still active: {sorted(loud)}" if loud else
+                   f"open incidents with firing alerts: {busy}")
         if time.monotonic() >= deadline:
             raise StackError(f"steady state not reached within "
                              f"{scenario.abort.steady_state_timeout:g}s ({why}); "

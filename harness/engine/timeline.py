@@ -31,6 +31,7 @@ class Kind(StrEnum):
     ALERT_PENDING = "alert_pending"
     ALERT_FIRING = "alert_firing"
     ALERT_IN_ALERTMANAGER = "alert_in_alertmanager"
+    ALERT_ROUTING = "alert_routing"
     ALERT_RECEIVED = "alert_received"
     INCIDENT_OPENED = "incident_opened"
     NOTIFICATION_DELIVERED = "notification_delivered"

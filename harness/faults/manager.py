@@ -17,6 +17,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
+import docker.errors
 from pydantic import BaseModel
 
 from harness import settings
@@ -126,7 +127,11 @@ class FaultManager:
         """Idempotent: reverting something already reverted or gone is fine."""
         fault = registry.get(applied.kind)()
         try:
-            fault.revert(self.ctx, applied)
+            try:
+                fault.revert(self.ctx, applied)
+            except docker.errors.NotFound:
+                # Compose replaced the container meanwhile: look the service up again.
+                fault.revert(self.ctx, applied)
         except FaultError:
             raise
         except Exception as exc:

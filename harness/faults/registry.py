@@ -28,7 +28,10 @@ def get(kind: str) -> type[Fault]:
     try:
         return _REGISTRY[kind]
     except KeyError:
-        raise FaultError(f"unknown fault type {kind!r}; known: {', '.join(kinds())}") from None
+        families = ", ".join(sorted({k.split(".")[0] + ".*" for k in _REGISTRY}))
+        raise FaultError(
+            f"unknown fault type {kind!r} ({families}); see `drill fault list`"
+        ) from None
 
 
 def kinds() -> list[str]:

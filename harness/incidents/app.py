@@ -7,6 +7,7 @@ daemon threads started by the lifespan, unless settings.workers is false (tests 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -88,14 +91,17 @@ def build(settings: ServiceSettings, clock: Clock) -> dict[str, Any]:
         public_url=settings.public_url,
     )
     metrics = Metrics(sessions)
+    write_lock = threading.RLock()
     outbox = Outbox(
         sessions=sessions,
         channels=channels,
         clock=clock,
         policy=config.outbox,
         on_result=metrics.delivery,
+        write_lock=write_lock,
     )
     service = IncidentService(
+        write_lock=write_lock,
         sessions=sessions,
         clock=clock,
         roster=roster,
@@ -145,10 +151,19 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
     for name, value in parts.items():
         setattr(app.state, name, value)
     app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(api.writes)
     app.include_router(api.reads)
     _public_routes(app)
     return app
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's own 422 echoes the input back; escape it, or a lone surrogate sent by a
+    hostile client would turn the 422 into a 500 while encoding the answer."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=True, default=str)
+    return Response(body, status_code=422, media_type="application/json")
 
 
 def _public_routes(app: FastAPI) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from harness.incidents.channels import Message
@@ -14,7 +13,7 @@ from harness.incidents.db import Incident, OutboxItem, StatusUpdate, TimelineEve
 from harness.incidents.notify import Channels
 from harness.incidents.oncall import Roster
 from harness.incidents.templating import Templates
-from harness.incidents.views import incident_dict
+from harness.incidents.views import template_view
 from harness.incidents.warroom import person
 
 
@@ -53,13 +52,12 @@ class Communicator:
 
     def context(self, session: Session, inc: Incident, extra: dict[str, Any]) -> dict[str, Any]:
         on_call = self.roster.on_call(inc.created_at)
-        customer_posts = session.scalar(
-            select(func.count())
-            .select_from(StatusUpdate)
-            .where(StatusUpdate.incident_id == inc.id, StatusUpdate.audience == "customer")
-        )
+        # No autoflush: the rows queued so far in this transaction go out in one batch at
+        # commit, which is most of what opening an incident costs.
+        with session.no_autoflush:
+            incident = template_view(session, inc)
         context: dict[str, Any] = {
-            "incident": incident_dict(session, inc, timeline=False),
+            "incident": incident,
             "on_call": {role: person(e) for role, e in on_call.items()},
             "roles": inc.roles or {},
             "war_room": inc.war_room or {},
@@ -67,7 +65,7 @@ class Communicator:
             "cadence": self.roster.cadence(inc.severity).model_dump(),
             "clock_scale": inc.clock_scale,
             "component_names": self.component_names(inc),
-            "customer_posts": customer_posts or 0,
+            "customer_posts": (inc.comms or {}).get("customer_posts", 0),
             "update": None,
             "escalated": False,
             "target": person(on_call["primary"]),

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,12 +38,16 @@ class Outbox:
         clock: Clock,
         policy: OutboxPolicy,
         on_result: Callable[[str, str, Delivery], None] = lambda c, k, d: None,
+        write_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
         self.clock = clock
         self.policy = policy
         self.on_result = on_result
+        # Shared with the service: SQLite allows one writer, and waiting in-process is far
+        # quicker than SQLite's busy handler, which sleeps in steps of up to 100 ms.
+        self.write_lock = write_lock or threading.RLock()
         self.events = {name: threading.Event() for name in channels.live}
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -103,7 +109,7 @@ class Outbox:
             return len(list(rows))
 
     def _claim(self, item_id: int, now: datetime) -> OutboxItem | None:
-        with self.sessions() as session:
+        with self.write_lock, self.sessions() as session:
             claimed = session.execute(
                 update(OutboxItem)
                 .where(
@@ -137,7 +143,7 @@ class Outbox:
 
     def _record(self, item_id: int, channel: str, delivery: Delivery, ref: str | None) -> None:
         now = self.clock.now()
-        with self.sessions() as session:
+        with self.write_lock, self.sessions() as session:
             item = session.get(OutboxItem, item_id)
             inc = session.get(Incident, item.incident_id) if item else None
             if item is None or inc is None:

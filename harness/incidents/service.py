@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +27,19 @@ from harness.incidents.views import alert_dict, incident_dict
 from harness.incidents.warroom import due_reminders, open_war_room, person
 
 SEV_RANK = {s.value: i for i, s in enumerate(Severity)}
+# Built once: the repeat path runs for every duplicate webhook post and statement
+# construction is most of its cost.
+_FIND_OPEN = select(Incident.id, Incident.severity).where(Incident.open_key == bindparam("key"))
+_SAME_ALERTS = (
+    Alert.incident_id == bindparam("incident"),
+    Alert.fingerprint.in_(bindparam("prints", expanding=True)),
+)
+_KNOWN_ALERTS = select(Alert.fingerprint, Alert.status).where(*_SAME_ALERTS)
+_BUMP_REPEATS = (
+    update(Alert)
+    .where(*_SAME_ALERTS)
+    .values(repeats=Alert.repeats + 1, updated_at=bindparam("now"))
+)
 AUTOMATION = "alertmanager"
 
 
@@ -49,6 +62,7 @@ class IncidentService:
         settings: ServiceSettings,
         wake: Callable[[Iterable[str]], None] = lambda names: None,
         observe_ack: Callable[[Incident, float], None] = lambda inc, s: None,
+        write_lock: threading.RLock | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -57,7 +71,7 @@ class IncidentService:
         self.settings = settings
         self.wake = wake
         self.observe_ack = observe_ack
-        self.lock = threading.RLock()
+        self.lock = write_lock or threading.RLock()
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -95,9 +109,32 @@ class IncidentService:
                     created.append(f"INC-{number}")
         return IntakeResult(incidents=touched, created=created, alerts=len(events))
 
+    def _repeat(
+        self, session: Session, key: str, events: list[AlertEvent], now: datetime
+    ) -> int | None:
+        """The common case, kept cheap: the same firing alerts again, nothing changes but
+        their repeat count. Returns the incident number, or None to take the full path."""
+        if any(e.status != "firing" for e in events):
+            return None
+        connection = session.connection()
+        row = connection.execute(_FIND_OPEN, {"key": key}).first()
+        worst = min(SEV_RANK[e.severity] for e in events)
+        if row is None or worst < SEV_RANK[row.severity]:
+            return None
+        prints = sorted({e.fingerprint for e in events})
+        known = connection.execute(_KNOWN_ALERTS, {"incident": row.id, "prints": prints}).all()
+        if len(known) != len(prints) or any(status != "firing" for _, status in known):
+            return None
+        connection.execute(_BUMP_REPEATS, {"incident": row.id, "prints": prints, "now": now})
+        session.commit()
+        return int(row.id)
+
     def _ingest_group(self, key: str, events: list[AlertEvent]) -> tuple[int | None, bool]:
         with self.lock, self.sessions() as session:
             now = self.clock.now()
+            repeated = self._repeat(session, key, events, now)
+            if repeated is not None:
+                return repeated, False
             inc = session.scalar(select(Incident).where(Incident.open_key == key))
             firing = [e for e in events if e.status == "firing"]
             new = inc is None

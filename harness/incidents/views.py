@@ -105,3 +105,11 @@ def incident_dict(session: Session, inc: Incident, *, timeline: bool = True) -> 
         )
         out["timeline"] = [{"at": iso(e.at), "kind": e.kind, "detail": e.detail} for e in events]
     return out
+
+
+def template_view(session: Session, inc: Incident) -> dict[str, Any]:
+    """What message templates see: the incident and its alerts (cheaper than the full view)."""
+    out = base_dict(inc)
+    alerts = session.scalars(select(Alert).where(Alert.incident_id == inc.id).order_by(Alert.id))
+    out["alerts"] = [alert_dict(a) for a in alerts]
+    return out

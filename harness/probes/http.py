@@ -7,7 +7,7 @@ import time
 import httpx
 
 from harness import settings
-from harness.probes.base import Probe, ProbeResult, now_result
+from harness.probes.base import Probe, ProbeResult, now_result, start_stamp
 from harness.scenario.model import HttpProbe
 
 
@@ -27,20 +27,22 @@ class HttpCheck(Probe):
 
     def check(self) -> ProbeResult:
         spec = self.spec
+        stamp = start_stamp()
         started = time.perf_counter()
         try:
             response = self._client.request(spec.method, spec.path, json=spec.json_body)
         except httpx.HTTPError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            return now_result(self.name, False, elapsed_ms, f"{type(exc).__name__}: {exc}"[:200])
+            return now_result(self.name, False, elapsed_ms, f"{type(exc).__name__}: {exc}"[:200],
+                              stamp)
         elapsed_ms = (time.perf_counter() - started) * 1000
         if response.status_code != spec.expect_status:
             return now_result(self.name, False, elapsed_ms,
-                              f"status {response.status_code} (want {spec.expect_status})")
+                              f"status {response.status_code} (want {spec.expect_status})", stamp)
         if spec.max_latency is not None and elapsed_ms > spec.max_latency * 1000:
             return now_result(self.name, False, elapsed_ms,
-                              f"{elapsed_ms:.0f} ms > {spec.max_latency * 1000:.0f} ms")
-        return now_result(self.name, True, elapsed_ms, f"status {response.status_code}")
+                              f"{elapsed_ms:.0f} ms > {spec.max_latency * 1000:.0f} ms", stamp)
+        return now_result(self.name, True, elapsed_ms, f"status {response.status_code}", stamp)
 
     def close(self) -> None:
         self._client.close()

@@ -38,13 +38,21 @@ def alerts_section(events: Sequence[Event], expected: Sequence[str]) -> dict[str
     pending = set(_names(events, Kind.ALERT_PENDING))
     received = set(_names(events, Kind.ALERT_RECEIVED))
     seen = fired | in_am | received
+    routing: dict[str, Any] = {}
+    for e in events:
+        if e.event == Kind.ALERT_ROUTING:
+            routing.update(e.detail.get("alerts") or {})
+    suppressed = {n for n, r in routing.items() if r.get("state") == "suppressed"}
     return {
         "expected": list(expected),
         "pending": sorted(pending),
         "fired": sorted(seen),
         "received": sorted(received),
         "expected_not_fired": [a for a in expected if a not in seen],
-        "fired_not_routed": sorted(seen - received),
+        # Inhibited or silenced on purpose is not a routing gap; it is listed on its own.
+        "fired_not_routed": sorted(seen - received - suppressed),
+        "suppressed": sorted(suppressed - received),
+        "routing": routing,
     }
 
 

@@ -97,7 +97,13 @@ def alerts_received(report: DrillReport | None) -> list[str]:
 
 
 def timeline_row(entry: TimelineEntry) -> TimelineRow:
-    detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items() if v not in (None, "", {}))
+    # Scalars only: nested records (a step's full result, the applied fault) belong in
+    # report.json, not in a table cell.
+    detail = ", ".join(
+        f"{k}={v}"
+        for k, v in entry.detail.items()
+        if isinstance(v, str | int | float | bool) and v != ""
+    )
     return TimelineRow(
         offset="" if entry.offset_s is None else f"{entry.offset_s:+.1f} s",
         at=entry.at,

@@ -17,7 +17,7 @@ import yaml
 from rich.console import Console
 
 from harness import settings
-from harness.errors import RunbookError
+from harness.errors import DrillError, RunbookError
 from harness.review.model import load_report
 from harness.scenario.loader import load_scenario
 
@@ -101,9 +101,8 @@ def validate(
     console: Console | None = None,
 ) -> Validation:
     """Run one drill in auto mode with this runbook and judge it from its report.json."""
-    from harness.engine.run import DrillOptions, Mode, run_drill
+    from harness.engine.run import DrillOptions, Mode, run_drill  # heavy: load, probes, report
 
-    scenario = load_scenario(pairing.scenario).model_copy(update={"runbook": str(pairing.runbook)})
     options = DrillOptions(
         mode=Mode.AUTO,
         report_dir=report_dir,
@@ -111,7 +110,13 @@ def validate(
         live=False,
         console=console,
     )
-    outcome = run_drill(scenario, options)
+    try:
+        scenario = load_scenario(pairing.scenario).model_copy(
+            update={"runbook": str(pairing.runbook)}
+        )
+        outcome = run_drill(scenario, options)
+    except DrillError as exc:  # one broken scenario must not stop the other validations
+        return _failed(pairing, f"the drill could not run: {exc}")
     report = outcome.out_dir / "report.json"
     if not report.is_file():
         return _failed(pairing, f"the drill ({outcome.status}) wrote no report.json")

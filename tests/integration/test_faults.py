@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,9 +48,10 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, step: float =
 
 def core_healthy(stack: Stack) -> bool:
     rows = {r.service: r for r in stack.state()}
-    return all(
-        rows[s].state == "running" and rows[s].health in ("healthy", "none") for s in CORE
-    ) and health_ok()
+    return (
+        all(rows[s].state == "running" and rows[s].health in ("healthy", "none") for s in CORE)
+        and health_ok()
+    )
 
 
 def health_ok(timeout: float = 2.5) -> bool:

@@ -22,12 +22,21 @@ from harness.faults.base import AppliedFault
 from harness.faults.manager import FaultManager
 from harness.faults.state import StateFile
 from harness.stack.compose import Stack
-from tests.integration.test_faults import core_healthy, fstack, health_ok, wait_for  # noqa: F401
+from tests.integration.test_faults import core_healthy, health_ok, wait_for
 
 pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[2]
 DRILL = [sys.executable, "-m", "harness"]
+
+
+@pytest.fixture(scope="module")
+def fstack(request: pytest.FixtureRequest) -> Stack:
+    if os.environ.get("DRILL_FAULT_TESTS_RUNNING_STACK") == "1":
+        return Stack()
+    stack: Stack = request.getfixturevalue("stack")
+    return stack
+
 
 THREE_FAULTS = [
     ("net.latency", "api", {"latency": "300"}),
@@ -38,7 +47,11 @@ THREE_FAULTS = [
 
 def drill(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*DRILL, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        [*DRILL, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, "COLUMNS": "200"},
     )
 
@@ -78,8 +91,11 @@ OWNER_SCRIPT = textwrap.dedent(
 def start_owner(ttl: float) -> subprocess.Popen[str]:
     script = OWNER_SCRIPT.format(faults=THREE_FAULTS)
     proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(ttl)], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", script, str(ttl)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -110,8 +126,11 @@ def test_ttl_reverts_without_anyone(clean: Stack) -> None:
     faults = state().load()
     assert len(faults) == 3 and all(f.detached for f in faults)
     assert len(any_active(clean, faults)) == 3
-    time.sleep(12)  # detached faults outlive their (exited) injector until the TTL
-    assert len(any_active(clean, faults)) == 3
+    # Detached faults outlive their exited injector, well past the heartbeat limit (10 s),
+    # until their TTL.
+    time.sleep(max(0.0, min(f.injected_at for f in faults) + 14 - time.time()))
+    log = settings.state_dir() / "watchdog.log"
+    assert len(any_active(clean, faults)) == 3, log.read_text() if log.exists() else ""
     wait_for(lambda: not state().load(), 60, "every fault gone by its TTL", step=1)
     assert any_active(clean, faults) == []
     wait_for(lambda: core_healthy(clean), 30, "healthy after TTL expiry", step=0.5)
@@ -175,8 +194,9 @@ def test_dry_run_touches_nothing(fstack: Stack) -> None:
 
 def test_duration_reverts_on_time(clean: Stack) -> None:
     start = time.monotonic()
-    result = drill("fault", "inject", "net.latency", "--target", "api", "-p", "latency=100",
-                   "--duration", "2s")
+    result = drill(
+        "fault", "inject", "net.latency", "--target", "api", "-p", "latency=100", "--duration", "2s"
+    )
     assert result.returncode == 0, result.stderr
     assert 2 <= time.monotonic() - start < 15
     assert "reverted" in result.stdout
@@ -186,7 +206,10 @@ def test_duration_reverts_on_time(clean: Stack) -> None:
 def test_sigterm_reverts_before_exit(clean: Stack) -> None:
     proc = subprocess.Popen(
         [*DRILL, "fault", "inject", "container.pause", "--target", "api", "--duration", "5m"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for(lambda: bool(state().load()), 20, "the fault recorded")
     wait_for(lambda: clean.container("api").status == "paused", 10, "api paused")

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.docker
 WRONG = Path(__file__).parent / "data" / "wrong-server-down.md"
 
 
-def validate(report_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+def validate(
+    report_dir: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     proc = subprocess.run(
         [
             sys.executable,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.faults.proxy.link import Chain, Link
+from harness.faults.proxy.link import STREAM_LIMIT, Chain, Link
 from harness.faults.proxy.toxics import TOXICS, End, Stream, Toxic
 
 log = logging.getLogger("drill.faultproxy")
@@ -202,7 +202,9 @@ class Proxy(Chain):
             return
         host, port = split_hostport(self.listen)
         try:
-            self.server = await asyncio.start_server(self.accept, host or None, port)
+            self.server = await asyncio.start_server(
+                self.accept, host or None, port, limit=STREAM_LIMIT
+            )
         except OSError as exc:
             raise ApiError(f"listen tcp {self.listen}: {exc.strerror or exc}", 500) from exc
         bound = self.server.sockets[0].getsockname()
@@ -226,7 +228,9 @@ class Proxy(Chain):
         host, port = split_hostport(self.upstream)
         try:
             address = await self.resolver.resolve(host, port)
-            upstream = await asyncio.wait_for(asyncio.open_connection(address, port), 10)
+            upstream = await asyncio.wait_for(
+                asyncio.open_connection(address, port, limit=STREAM_LIMIT), 10
+            )
         except (OSError, TimeoutError) as exc:
             self.resolver.forget(host, port)
             log.warning("proxy %s: upstream %s unreachable: %s", self.name, self.upstream, exc)

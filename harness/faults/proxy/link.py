@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("drill.faultproxy")
 
-READ_SIZE = 65536
-HIGH_WATER = 256 * 1024
+# Big reads and a big stream limit keep bulk transfers to few loop wake-ups; small
+# request/response traffic is unaffected (a read returns what has arrived).
+READ_SIZE = 1024 * 1024
+STREAM_LIMIT = 4 * 1024 * 1024
+HIGH_WATER = 1024 * 1024
 QUEUE_CHUNKS = 256
 
 

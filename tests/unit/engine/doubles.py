@@ -67,6 +67,7 @@ class FakeIncidents:
         self.detect_after = timedelta(seconds=detect_after_s)
         self.incident: dict[str, Any] | None = None
         self.registered: list[str] = []
+        self.stale: list[dict[str, Any]] = []
         self.ended: list[str] = []
 
     def register_drill(self, drill_id: str, scenario: str, started_at: str) -> None:
@@ -91,11 +92,20 @@ class FakeIncidents:
             }
         return [dict(self.incident)] if self.incident else []
 
+    def open_incidents(self) -> list[dict[str, Any]]:
+        return [dict(i) for i in self.stale if i["resolved_at"] is None]
+
     def ack(self, incident_id: str, by: str) -> None:
+        if incident_id.startswith("OLD"):
+            return
         assert self.incident is not None
         self.incident["acknowledged_at"] = iso(datetime.now(UTC))
 
     def resolve(self, incident_id: str, by: str) -> None:
+        for old in self.stale:
+            if old["id"] == incident_id:
+                old["resolved_at"] = iso(datetime.now(UTC))
+                return
         assert self.incident is not None
         self.incident["resolved_at"] = iso(datetime.now(UTC))
 

@@ -125,3 +125,33 @@ def test_timeline_is_on_disk_in_event_order(tmp_path: Path) -> None:
              "drill_registered", "fault_injected"]
     assert kinds[: len(order)] == order
     assert kinds[-1] == "drill_ended" and "rollback" in kinds
+
+
+def test_stale_open_incidents_are_resolved_before_the_fault(tmp_path: Path) -> None:
+    from tests.unit.engine.doubles import FakeIncidents
+
+    world = World()
+    incidents = FakeIncidents(world)
+    incidents.stale = [{"id": "OLD-1", "title": "ApiDown", "resolved_at": None,
+                        "alerts": [{"alertname": "ApiDown", "status": "resolved"}]}]
+    ports = make_ports(world, incidents=incidents)
+    outcome = run_drill(scenario(), DrillOptions(report_dir=tmp_path, live=False),
+                        ports_factory=lambda s, d, o: ports)
+    assert outcome.exit_code == 0
+    assert incidents.stale[0]["resolved_at"] is not None
+    notes = [e for e in outcome.report["timeline"] if e["detail"].get("incident") == "OLD-1"]
+    assert notes and notes[0]["offset_s"] < 0
+
+
+def test_an_open_incident_with_a_firing_alert_blocks_the_drill(tmp_path: Path) -> None:
+    from tests.unit.engine.doubles import FakeIncidents
+
+    world = World()
+    incidents = FakeIncidents(world)
+    incidents.stale = [{"id": "OLD-2", "title": "DB", "resolved_at": None,
+                        "alerts": [{"alertname": "DatabaseUnreachable", "status": "firing"}]}]
+    ports = make_ports(world, incidents=incidents)
+    outcome = run_drill(scenario(), DrillOptions(report_dir=tmp_path, live=False),
+                        ports_factory=lambda s, d, o: ports)
+    assert outcome.exit_code == 2 and world.injected == 0
+    assert "OLD-2" in outcome.report["end_reason"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,9 @@ def test_create_show_list_delete(harness: ProxyHarness) -> None:
         ({"name": "x"}, 400, "missing required field: upstream"),
     ],
 )
-def test_create_errors(harness: ProxyHarness, body: dict, status: int, message: str) -> None:
+def test_create_errors(
+    harness: ProxyHarness, body: dict[str, Any], status: int, message: str
+) -> None:
     r = harness.api.post("/proxies", json=body)
     assert r.status_code == status
     assert r.json() == {"error": message, "status": status}

@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -35,10 +36,11 @@ def round_trip_ms(sock: socket.socket, payload: bytes = b"ping") -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def add(harness: ProxyHarness, toxic: dict, proxy: str = "echo") -> dict:
+def add(harness: ProxyHarness, toxic: dict[str, Any], proxy: str = "echo") -> dict[str, Any]:
     r = harness.api.post(f"/proxies/{proxy}/toxics", json=toxic)
     assert r.status_code == 200, r.text
-    return r.json()
+    data: dict[str, Any] = r.json()
+    return data
 
 
 def test_clean_path_echoes(harness: ProxyHarness) -> None:

@@ -26,7 +26,7 @@ def section(text: str, title: str) -> str:
     """The body of one `## N. title` section."""
     start = text.index(title)
     end = text.find("\n## ", start + 1)
-    return text[start: end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 def test_review_carries_the_drills_timeline_metrics_and_runbook(drill_dir: Path):
@@ -37,22 +37,31 @@ def test_review_carries_the_drills_timeline_metrics_and_runbook(drill_dir: Path)
     timeline = section(text, "Timeline")
     for event in report["timeline"]:
         assert f"| {event['offset_s']:+.1f} s | {event['at']} | {event['event']} |" in timeline
-    assert "status 502 \\| bad gateway" in timeline  # a pipe in a detail cannot break the table
+    assert "status 502 \\| bad gateway" in timeline  # a pipe cannot break the table
+    assert "number=3, title=Start the API, kind=remediate, ok=True |" in timeline
+    assert "Container drill-api-1 Started" not in timeline  # nested records stay out
     metrics = section(text, "Metrics against targets")
     assert "| Acknowledged (response time) | 5.0 s | 15 min 00 s | yes |" in metrics
     assert "| Resolved | — (never) | 30 min 00 s | **no** |" in metrics
     assert "resolution target **missed**" in metrics
     response = section(text, "Response")
     assert "**inaccurate**" in response and report["runbook"]["reason"] in response
-    assert "| 3. Start the API | verify | **FAILED** | 30.2 s | exit status 7, expected 0 |" in response
+    assert (
+        "| 3. Start the API | verify | **FAILED** | 30.2 s | exit status 7, expected 0 |"
+        in response
+    )
     assert "alerts received: ApiDown" in section(text, "Detection")
     assert "56 failed of 1234 requests" in section(text, "Impact")
 
 
 def test_judgment_sections_are_left_for_people(drill_dir: Path):
     text = render_review(drill_dir)
-    for title in ("What went well", "What went badly", "Where we got lucky",
-                  "Root cause and contributing factors"):
+    for title in (
+        "What went well",
+        "What went badly",
+        "Where we got lucky",
+        "Root cause and contributing factors",
+    ):
         body = section(text, title)
         assert "________" in body
     assert "| 1 | | | | ____-__-__ | |" in section(text, "Action items")
@@ -69,8 +78,12 @@ def test_rendered_review_is_markdown_with_tables(drill_dir: Path):
     tokens = MarkdownIt("commonmark").enable("table").parse(render_review(drill_dir))
     assert sum(1 for t in tokens if t.type == "table_open") >= 4
     titles = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert titles[:4] == ["Incident review: ApiDown: Shop API is down", "1. Summary", "2. Impact",
-                          "3. Timeline"]
+    assert titles[:4] == [
+        "Incident review: ApiDown: Shop API is down",
+        "1. Summary",
+        "2. Impact",
+        "3. Timeline",
+    ]
 
 
 def test_write_review_and_cli(drill_dir: Path):
