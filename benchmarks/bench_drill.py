@@ -55,24 +55,42 @@ def main() -> int:
             for name, value in outcome.report["metrics"].items():
                 samples.setdefault(name, []).append(float(value))
             samples.setdefault("wall_s", []).append(wall)
-            console.print(f"run {n + 1}: wall {wall:.1f}s, detect "
-                          f"{outcome.report['metrics']['time_to_detect_s']:.2f}s, resolve "
-                          f"{outcome.report['metrics']['time_to_resolve_s']:.2f}s")
+            console.print(
+                f"run {n + 1}: wall {wall:.1f}s, detect "
+                f"{outcome.report['metrics']['time_to_detect_s']:.2f}s, resolve "
+                f"{outcome.report['metrics']['time_to_resolve_s']:.2f}s"
+            )
     table = Table(title=f"{args.scenario}, auto mode, {args.runs} runs on a warm stack")
     for column in ("measure", "median", "min", "max", "aim"):
         table.add_column(column, justify="right" if column != "measure" else "left")
     for name, values in samples.items():
         aim = AIMS.get(name)
-        mark = "" if aim is None else (f"≤ {aim:g} s " + ("met" if max(values) <= aim
-                                                          else "MISSED"))
-        table.add_row(name, f"{statistics.median(values):.2f}", f"{min(values):.2f}",
-                      f"{max(values):.2f}", mark)
-    table.add_row("harness CPU s per drill", f"{statistics.median(cpu_per_run):.2f}",
-                  f"{min(cpu_per_run):.2f}", f"{max(cpu_per_run):.2f}", "")
+        mark = (
+            "" if aim is None else (f"≤ {aim:g} s " + ("met" if max(values) <= aim else "MISSED"))
+        )
+        table.add_row(
+            name,
+            f"{statistics.median(values):.2f}",
+            f"{min(values):.2f}",
+            f"{max(values):.2f}",
+            mark,
+        )
+    table.add_row(
+        "harness CPU s per drill",
+        f"{statistics.median(cpu_per_run):.2f}",
+        f"{min(cpu_per_run):.2f}",
+        f"{max(cpu_per_run):.2f}",
+        "",
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     table.add_row("harness peak RSS MB", f"{peak_mb:.0f}", "", "", "")
-    table.add_row("children CPU s (locust, runbook, docker CLI)",
-                  f"{cpu_s(resource.RUSAGE_CHILDREN):.1f}", "", "", "total")
+    table.add_row(
+        "children CPU s (locust, runbook, docker CLI)",
+        f"{cpu_s(resource.RUSAGE_CHILDREN):.1f}",
+        "",
+        "",
+        "total",
+    )
     console.print(table)
     return 0
 

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -196,15 +197,17 @@ def bench_observable() -> dict[str, float] | str:
         return "stack not up: skipped"
     stack = Stack()
     manager = FaultManager(stack, owner="bench", handle_signals=False)
-    base = pct([probe(url, 5)[1] for _ in range(20)], 0.5)
+    base = 0.0
     results = {}
-    checks = {
+    checks: dict[str, tuple[str, dict[str, str], Callable[[bool, float], bool]]] = {
         "container.kill": ("api", {}, lambda ok, ms: not ok),
         "container.pause": ("api", {}, lambda ok, ms: not ok or ms > base + 100),
         "net.latency": ("api", {"latency": "200"}, lambda ok, ms: ms - base >= 180),
     }
     try:
         for kind, (target, params, seen) in checks.items():
+            wait_health(url)
+            base = pct([probe(url, 5)[1] for _ in range(10)], 0.5)  # read by `seen`
             applied = manager.inject(kind, target, params, ttl_s=120)
             t0 = time.perf_counter()
             while True:

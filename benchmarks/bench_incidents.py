@@ -46,14 +46,27 @@ def body(group: int, repeat: int) -> dict[str, Any]:
     name = f"BenchAlert{group}"
     labels = {"alertname": name, "severity": "critical", "service": "api", "job": "api"}
     return {
-        "version": "4", "groupKey": f'{{}}:{{alertname="{name}"}}', "truncatedAlerts": 0,
-        "status": "firing", "receiver": "incidents", "groupLabels": {"alertname": name},
-        "commonLabels": labels, "commonAnnotations": {"summary": f"{name} fired"},
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{name}"}}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "incidents",
+        "groupLabels": {"alertname": name},
+        "commonLabels": labels,
+        "commonAnnotations": {"summary": f"{name} fired"},
         "externalURL": "http://alertmanager:9093",
-        "alerts": [{"status": "firing", "labels": labels, "annotations": {},
-                    "startsAt": "2026-01-05T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
-                    "generatorURL": "http://prometheus:9090/graph", "fingerprint": f"fp{group}",
-                    "repeat": repeat}],
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": {},
+                "startsAt": "2026-01-05T10:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus:9090/graph",
+                "fingerprint": f"fp{group}",
+                "repeat": repeat,
+            }
+        ],
     }
 
 
@@ -62,13 +75,34 @@ class Service:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("DRILL_")}
-        env.update({"DRILL_API_TOKEN": TOKEN, "PYTHONPATH": str(ROOT),
-                    "DRILL_NOTIFY_FILE": str(folder / "notifications.jsonl")})
+        env.update(
+            {
+                "DRILL_API_TOKEN": TOKEN,
+                "PYTHONPATH": str(ROOT),
+                "DRILL_NOTIFY_FILE": str(folder / "notifications.jsonl"),
+            }
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.incidents", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", f"sqlite:///{folder / 'incidents.db'}",
-             "--ops-dir", str(ROOT / "ops"), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "harness.incidents",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--db",
+                f"sqlite:///{folder / 'incidents.db'}",
+                "--ops-dir",
+                str(ROOT / "ops"),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -115,13 +149,21 @@ def throughput(senders: int, posts: int, groups: int) -> dict[str, Any]:
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-            incidents = httpx.get(f"{service.url}/api/v1/incidents",
-                                  params={"limit": 500}, timeout=30).json()
+            incidents = httpx.get(
+                f"{service.url}/api/v1/incidents", params={"limit": 500}, timeout=30
+            ).json()
         finally:
             service.stop()
-    return {"senders": senders, "posts": posts, "groups": groups, "errors": len(errors),
-            "seconds": round(elapsed, 3), "posts_per_s": round(posts / elapsed, 1),
-            "incidents": len(incidents), "dedupe_ok": len(incidents) == groups and not errors}
+    return {
+        "senders": senders,
+        "posts": posts,
+        "groups": groups,
+        "errors": len(errors),
+        "seconds": round(elapsed, 3),
+        "posts_per_s": round(posts / elapsed, 1),
+        "incidents": len(incidents),
+        "dedupe_ok": len(incidents) == groups and not errors,
+    }
 
 
 def latency(samples: int) -> dict[str, Any]:
@@ -142,15 +184,20 @@ def latency(samples: int) -> dict[str, Any]:
         finally:
             service.stop()
     delays = sorted(p * 1000 for p in pages if p is not None)
-    return {"samples": len(delays),
-            "p50_ms": round(statistics.median(delays), 2),
-            "p99_ms": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 2),
-            "max_ms": round(delays[-1], 2)}
+    return {
+        "samples": len(delays),
+        "p50_ms": round(statistics.median(delays), 2),
+        "p99_ms": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 2),
+        "max_ms": round(delays[-1], 2),
+    }
 
 
 def _page_delay(incident: dict[str, Any]) -> float | None:
-    local = [n for n in incident["notifications"] if n["channel"] == "local"
-             and n["status"] == "delivered"]
+    local = [
+        n
+        for n in incident["notifications"]
+        if n["channel"] == "local" and n["status"] == "delivered"
+    ]
     if not local:
         return None
     first = min(datetime.fromisoformat(n["delivered_at"]) for n in local)
@@ -164,8 +211,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     results = {
-        "throughput": [throughput(1, args.posts, args.groups),
-                       throughput(50, args.posts, args.groups)],
+        "throughput": [
+            throughput(1, args.posts, args.groups),
+            throughput(50, args.posts, args.groups),
+        ],
         "alert_to_first_local_notification": latency(args.samples),
     }
     print(json.dumps(results, indent=2))

@@ -26,7 +26,7 @@ app = typer.Typer(
 for module in (stack_cmds, fault_cmds, run_cmds, incident_cmds, runbook_cmds):
     module.register(app)
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def main() -> None:

@@ -37,15 +37,21 @@ def _duration(value: str | None, option: str) -> float | None:
 
 def run(
     scenarios: Annotated[list[str], typer.Argument(help="scenario files or names")],
-    mode: Annotated[str, typer.Option(help="auto: the harness plays on-call; manual: a "
-                                           "person responds, the harness watches")] = "auto",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="auto: the harness plays on-call; manual: a person responds, the harness watches"
+        ),
+    ] = "auto",
     report_dir: Annotated[Path, typer.Option(help="where drill folders are written")] = Path(
-        "reports"),
+        "reports"
+    ),
     respond_target: Annotated[str | None, typer.Option(help="e.g. 15m (default: scenario)")] = None,
     resolve_target: Annotated[str | None, typer.Option(help="e.g. 30m (default: scenario)")] = None,
     max_duration: Annotated[str | None, typer.Option(help="end the drill after this")] = None,
-    no_responder: Annotated[bool, typer.Option("--no-responder",
-                                               help="auto mode without acting")] = False,
+    no_responder: Annotated[
+        bool, typer.Option("--no-responder", help="auto mode without acting")
+    ] = False,
     no_live: Annotated[bool, typer.Option("--no-live", help="plain log lines")] = False,
 ) -> None:
     """Run drills end to end. Exit 0: every target met; 1: a target missed; 2: error/aborted."""
@@ -56,17 +62,23 @@ def run(
     checkout = Checkout.discover()
     loaded = [load_scenario(resolve_scenario_path(s), checkout) for s in scenarios]
     options = DrillOptions(
-        mode=Mode(mode), report_dir=report_dir, respond_s=_duration(respond_target,
-                                                                    "--respond-target"),
+        mode=Mode(mode),
+        report_dir=report_dir,
+        respond_s=_duration(respond_target, "--respond-target"),
         resolve_s=_duration(resolve_target, "--resolve-target"),
-        max_duration_s=_duration(max_duration, "--max-duration"), responder=not no_responder,
-        live=not no_live, console=out)
+        max_duration_s=_duration(max_duration, "--max-duration"),
+        responder=not no_responder,
+        live=not no_live,
+        console=out,
+    )
     worst = 0
     for scenario in loaded:
         outcome = run_drill(scenario, options)
         _summary(outcome.report)
-        out.print(f"report: {outcome.out_dir / 'report.html'}  "
-                  f"({outcome.out_dir / 'report.json'})", highlight=False)
+        out.print(
+            f"report: {outcome.out_dir / 'report.html'}  ({outcome.out_dir / 'report.json'})",
+            highlight=False,
+        )
         worst = max(worst, outcome.exit_code)
     raise typer.Exit(worst)
 
@@ -75,8 +87,10 @@ def _summary(report: dict[str, object]) -> None:
     metrics = report["metrics"]
     verdict = report["verdict"]
     assert isinstance(metrics, dict) and isinstance(verdict, dict)
-    table = Table(title=f"{report['scenario']}: {report['status']}, "
-                        f"{'PASSED' if verdict['passed'] else 'FAILED'}")
+    table = Table(
+        title=f"{report['scenario']}: {report['status']}, "
+        f"{'PASSED' if verdict['passed'] else 'FAILED'}"
+    )
     table.add_column("clock")
     table.add_column("from fault", justify="right")
     for name, value in metrics.items():
@@ -97,8 +111,14 @@ def list_scenarios() -> None:
             del exc  # `drill validate` prints the details
             table.add_row(path.stem, "[red]invalid[/]", "", "", "see `drill validate`", "")
             continue
-        table.add_row(s.name, s.fault.type, s.fault.target, str(s.severity), s.runbook,
-                      ", ".join(s.expected_alerts))
+        table.add_row(
+            s.name,
+            s.fault.type,
+            s.fault.target,
+            str(s.severity),
+            s.runbook,
+            ", ".join(s.expected_alerts),
+        )
     out.print(table)
 
 

@@ -112,19 +112,30 @@ class RunbookAdapter:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def run(self, path: Path, *, env: dict[str, str],
-            on_step: Callable[[StepOutcome], None]) -> RunbookOutcome:
+    def run(
+        self, path: Path, *, env: dict[str, str], on_step: Callable[[StepOutcome], None]
+    ) -> RunbookOutcome:
         from harness import runbooks
 
         book = runbooks.parse(path)
 
         def step(result: runbooks.StepResult) -> None:
-            on_step(StepOutcome(result.number, result.title, str(result.kind), result.ok,
-                                result.duration_s, result.to_report()))
+            on_step(
+                StepOutcome(
+                    result.number,
+                    result.title,
+                    str(result.kind),
+                    result.ok,
+                    result.duration_s,
+                    result.to_report(),
+                )
+            )
 
         result = runbooks.execute(book, cwd=self.root, env=env, on_step=step)
-        steps = tuple(StepOutcome(s.number, s.title, str(s.kind), s.ok, s.duration_s,
-                                  s.to_report()) for s in result.steps)
+        steps = tuple(
+            StepOutcome(s.number, s.title, str(s.kind), s.ok, s.duration_s, s.to_report())
+            for s in result.steps
+        )
         failed = result.failed_step.label() if result.failed_step else None
         return RunbookOutcome(result.ok, steps, failed, raw=(book, result))
 

@@ -52,8 +52,11 @@ class Verdict:
         return self.respond_met and self.resolve_met
 
     def as_dict(self) -> dict[str, bool]:
-        return {"respond_met": self.respond_met, "resolve_met": self.resolve_met,
-                "passed": self.passed}
+        return {
+            "respond_met": self.respond_met,
+            "resolve_met": self.resolve_met,
+            "passed": self.passed,
+        }
 
 
 def fault_event(events: Sequence[Event]) -> Event | None:
@@ -65,8 +68,10 @@ def offset(event: Event, origin: Event) -> float:
 
 
 def _after(events: Sequence[Event], kind: str, origin: Event) -> list[Event]:
-    return sorted((e for e in events if e.event == kind and e.mono >= origin.mono - 0.001),
-                  key=lambda e: e.mono)
+    return sorted(
+        (e for e in events if e.event == kind and e.mono >= origin.mono - 0.001),
+        key=lambda e: e.mono,
+    )
 
 
 def detection_event(events: Sequence[Event], origin: Event) -> Event | None:
@@ -74,8 +79,9 @@ def detection_event(events: Sequence[Event], origin: Event) -> Event | None:
     alerts = _after(events, Kind.ALERT_RECEIVED, origin)
     if alerts:
         return alerts[0]
-    declared = [e for e in _after(events, Kind.INCIDENT_OPENED, origin)
-                if e.detail.get("by") == "person"]
+    declared = [
+        e for e in _after(events, Kind.INCIDENT_OPENED, origin) if e.detail.get("by") == "person"
+    ]
     return declared[0] if declared else None
 
 
@@ -97,8 +103,10 @@ def compute_metrics(events: Sequence[Event]) -> dict[str, float | None]:
 
 def verdict(metrics: dict[str, float | None], respond_s: float, resolve_s: float) -> Verdict:
     ack, resolved = metrics["time_to_acknowledge_s"], metrics["time_to_resolve_s"]
-    return Verdict(respond_met=ack is not None and ack <= respond_s,
-                   resolve_met=resolved is not None and resolved <= resolve_s)
+    return Verdict(
+        respond_met=ack is not None and ack <= respond_s,
+        resolve_met=resolved is not None and resolved <= resolve_s,
+    )
 
 
 def detected_by(events: Sequence[Event]) -> str:
@@ -125,9 +133,11 @@ def milestones(events: Sequence[Event]) -> dict[str, float]:
     detect = detection_event(events, origin)
     if detect is not None and detect.event == Kind.ALERT_RECEIVED:
         found.update(_alert_chain(events, origin, detect))
-    for key, kind in (("notified", Kind.NOTIFICATION_DELIVERED),
-                      ("acknowledged", Kind.ACKNOWLEDGED),
-                      ("runbook_finished", Kind.RUNBOOK_FINISHED)):
+    for key, kind in (
+        ("notified", Kind.NOTIFICATION_DELIVERED),
+        ("acknowledged", Kind.ACKNOWLEDGED),
+        ("runbook_finished", Kind.RUNBOOK_FINISHED),
+    ):
         hits = _after(events, kind, origin)
         if hits:
             found[key] = offset(hits[0], origin)
@@ -161,15 +171,24 @@ def breakdown(events: Sequence[Event]) -> dict[str, list[dict[str, object]]]:
         if stop not in stones:
             continue
         end = stones[stop]
-        chain = [(key, label) for key, label in MILESTONES
-                 if key in stones and key != stop and stones[key] <= end]
+        chain = [
+            (key, label)
+            for key, label in MILESTONES
+            if key in stones and key != stop and stones[key] <= end
+        ]
         chain.append((stop, dict(MILESTONES)[stop]))
         parts: list[dict[str, object]] = []
         previous, previous_name = 0.0, "fault_injected"
         for key, label in chain:
             at = end if key == stop else stones[key]
-            parts.append({"part": label, "from": previous_name, "to": key,
-                          "seconds": round(max(0.0, at - previous), 3)})
+            parts.append(
+                {
+                    "part": label,
+                    "from": previous_name,
+                    "to": key,
+                    "seconds": round(max(0.0, at - previous), 3),
+                }
+            )
             previous, previous_name = max(previous, at), key
         result[clock] = parts
     return result

@@ -30,9 +30,16 @@ QUIET = {Kind.PROBE_RECOVERED, Kind.ALERT_IN_ALERTMANAGER}
 
 
 class LiveView:
-    def __init__(self, *, title: str, respond_s: float, resolve_s: float,
-                 console: Console | None = None, live: bool = True,
-                 enabled: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        respond_s: float,
+        resolve_s: float,
+        console: Console | None = None,
+        live: bool = True,
+        enabled: bool = True,
+    ) -> None:
         self.console = console or Console()
         self.title = title
         self.targets = {"respond": respond_s, "resolve": resolve_s}
@@ -44,13 +51,18 @@ class LiveView:
 
     def __enter__(self) -> LiveView:
         if self.enabled and self.live and self.console.is_terminal:
-            self._live = Live(self._render(), console=self.console, refresh_per_second=4,
-                              transient=False)
+            self._live = Live(
+                self._render(), console=self.console, refresh_per_second=4, transient=False
+            )
             self._live.__enter__()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._live is not None:
             self._live.update(self._render())
             self._live.__exit__(exc_type, exc, tb)
@@ -74,9 +86,24 @@ class LiveView:
     def _line(self, event: Event) -> str:
         origin = fault_event(self._events)
         at = f"{event.mono - origin.mono:+8.2f}s" if origin else " " * 9 + ""
-        detail = ", ".join(f"{k}={v}" for k, v in event.detail.items()
-                           if k in ("alertname", "probe", "detail", "incident", "channel",
-                                    "title", "ok", "status", "reason", "error", "type"))
+        detail = ", ".join(
+            f"{k}={v}"
+            for k, v in event.detail.items()
+            if k
+            in (
+                "alertname",
+                "probe",
+                "detail",
+                "incident",
+                "channel",
+                "title",
+                "ok",
+                "status",
+                "reason",
+                "error",
+                "type",
+            )
+        )
         return f"{at}  {event.event:<24} {event.source:<12} {detail}"[:160]
 
     def _render(self) -> Table:
@@ -94,8 +121,9 @@ class LiveView:
         return table
 
     @staticmethod
-    def _cells(value: float | None, limit: float | None, elapsed: float,
-               started: bool) -> tuple[str, str, str]:
+    def _cells(
+        value: float | None, limit: float | None, elapsed: float, started: bool
+    ) -> tuple[str, str, str]:
         target = format_duration(limit) if limit else ""
         if value is not None:
             met = limit is None or value <= limit

@@ -57,32 +57,56 @@ class IncidentWatcher:
         if iid == self.incident_id:
             self.latest = inc
         alerts = inc.get("alerts") or []
-        self._record(f"open:{iid}", Kind.INCIDENT_OPENED, inc.get("created_at"), incident=iid,
-                     severity=inc.get("severity"), title=inc.get("title"),
-                     by="monitoring" if alerts else "person")
+        self._record(
+            f"open:{iid}",
+            Kind.INCIDENT_OPENED,
+            inc.get("created_at"),
+            incident=iid,
+            severity=inc.get("severity"),
+            title=inc.get("title"),
+            by="monitoring" if alerts else "person",
+        )
         for alert in alerts:
             self._alert(iid, alert)
         for note in inc.get("notifications") or []:
             if note.get("delivered_at"):
                 key = f"note:{iid}:{note.get('channel')}:{note.get('kind')}:{note['delivered_at']}"
-                self._record(key, Kind.NOTIFICATION_DELIVERED,
-                             note["delivered_at"], incident=iid, channel=note.get("channel"),
-                             kind=note.get("kind"), attempts=note.get("attempts"))
+                self._record(
+                    key,
+                    Kind.NOTIFICATION_DELIVERED,
+                    note["delivered_at"],
+                    incident=iid,
+                    channel=note.get("channel"),
+                    kind=note.get("kind"),
+                    attempts=note.get("attempts"),
+                )
         if inc.get("acknowledged_at"):
             self.acknowledged = self.acknowledged or iid == self.incident_id
             self._record(f"ack:{iid}", Kind.ACKNOWLEDGED, inc["acknowledged_at"], incident=iid)
         if inc.get("resolved_at"):
             self.resolved = self.resolved or iid == self.incident_id
-            self._record(f"resolved:{iid}", Kind.INCIDENT_RESOLVED, inc["resolved_at"],
-                         incident=iid)
+            self._record(
+                f"resolved:{iid}", Kind.INCIDENT_RESOLVED, inc["resolved_at"], incident=iid
+            )
 
     def _alert(self, iid: str, alert: dict[str, Any]) -> None:
         name = alert.get("alertname") or (alert.get("labels") or {}).get("alertname")
-        self._record(f"firing:{name}", Kind.ALERT_FIRING, alert.get("starts_at"),
-                     alertname=name, via="incidents")
-        self._record(f"alert:{alert.get('fingerprint')}:{name}", Kind.ALERT_RECEIVED,
-                     alert.get("received_at"), incident=iid, alertname=name,
-                     fingerprint=alert.get("fingerprint"), starts_at=alert.get("starts_at"))
+        self._record(
+            f"firing:{name}",
+            Kind.ALERT_FIRING,
+            alert.get("starts_at"),
+            alertname=name,
+            via="incidents",
+        )
+        self._record(
+            f"alert:{alert.get('fingerprint')}:{name}",
+            Kind.ALERT_RECEIVED,
+            alert.get("received_at"),
+            incident=iid,
+            alertname=name,
+            fingerprint=alert.get("fingerprint"),
+            starts_at=alert.get("starts_at"),
+        )
 
 
 class AlertWatcher:
@@ -110,9 +134,14 @@ class AlertWatcher:
             name, active_at = found
             if f"pending:{name}" not in self.seen:
                 self.seen.add(f"pending:{name}")
-                self.timeline.record(Kind.ALERT_PENDING, "prometheus", wall=active_at,
-                                     alertname=name, state=alert.get("state"),
-                                     labels=alert.get("labels"))
+                self.timeline.record(
+                    Kind.ALERT_PENDING,
+                    "prometheus",
+                    wall=active_at,
+                    alertname=name,
+                    state=alert.get("state"),
+                    labels=alert.get("labels"),
+                )
             if alert.get("state") == "firing":
                 self.firing_observed.setdefault(name, now)
 
@@ -131,13 +160,22 @@ class AlertWatcher:
             }
             if f"am:{name}" not in self.seen:
                 self.seen.add(f"am:{name}")
-                self.timeline.record(Kind.ALERT_IN_ALERTMANAGER, "alertmanager", alertname=name,
-                                     starts_at=alert.get("startsAt"),
-                                     receivers=[r.get("name") for r in alert.get("receivers", [])])
+                self.timeline.record(
+                    Kind.ALERT_IN_ALERTMANAGER,
+                    "alertmanager",
+                    alertname=name,
+                    starts_at=alert.get("startsAt"),
+                    receivers=[r.get("name") for r in alert.get("receivers", [])],
+                )
             if f"firing:{name}" not in self.seen:
                 self.seen.add(f"firing:{name}")
-                self.timeline.record(Kind.ALERT_FIRING, "alertmanager", wall=starts_at,
-                                     alertname=name, via="alertmanager")
+                self.timeline.record(
+                    Kind.ALERT_FIRING,
+                    "alertmanager",
+                    wall=starts_at,
+                    alertname=name,
+                    via="alertmanager",
+                )
 
     def flush(self) -> None:
         """Alerts Prometheus showed firing that never reached Alertmanager or the service,
@@ -147,5 +185,11 @@ class AlertWatcher:
         for name, observed in self.firing_observed.items():
             if f"firing:{name}" not in self.seen:
                 self.seen.add(f"firing:{name}")
-                self.timeline.record(Kind.ALERT_FIRING, "prometheus", wall=observed,
-                                     alertname=name, via="prometheus", observed_only=True)
+                self.timeline.record(
+                    Kind.ALERT_FIRING,
+                    "prometheus",
+                    wall=observed,
+                    alertname=name,
+                    via="prometheus",
+                    observed_only=True,
+                )

@@ -55,8 +55,9 @@ class RunbookOutcome:
 
 
 class RunbookPort(Protocol):
-    def run(self, path: Path, *, env: dict[str, str],
-            on_step: Callable[[StepOutcome], None]) -> RunbookOutcome: ...
+    def run(
+        self, path: Path, *, env: dict[str, str], on_step: Callable[[StepOutcome], None]
+    ) -> RunbookOutcome: ...
 
     def judge(self, outcome: RunbookOutcome, *, steady_state_ok: bool) -> dict[str, Any]: ...
 

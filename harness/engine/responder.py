@@ -32,9 +32,17 @@ class Shared:
 
 
 class AutoResponder(threading.Thread):
-    def __init__(self, *, shared: Shared, timeline: Timeline, incidents: IncidentPort,
-                 runbooks: RunbookPort, runbook_path: Path, env: dict[str, str],
-                 poll_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        *,
+        shared: Shared,
+        timeline: Timeline,
+        incidents: IncidentPort,
+        runbooks: RunbookPort,
+        runbook_path: Path,
+        env: dict[str, str],
+        poll_s: float = 0.2,
+    ) -> None:
         super().__init__(name="drill-responder", daemon=True)
         self.shared, self.timeline = shared, timeline
         self.incidents, self.runbooks = incidents, runbooks
@@ -81,9 +89,16 @@ class AutoResponder(threading.Thread):
         self.timeline.record(Kind.RUNBOOK_STARTED, "responder", path=str(self.runbook_path))
 
         def on_step(step: StepOutcome) -> None:
-            self.timeline.record(Kind.RUNBOOK_STEP, "responder", number=step.number,
-                                 title=step.title, kind=step.kind, ok=step.ok,
-                                 duration_s=round(step.duration_s, 3), result=_short(step.report))
+            self.timeline.record(
+                Kind.RUNBOOK_STEP,
+                "responder",
+                number=step.number,
+                title=step.title,
+                kind=step.kind,
+                ok=step.ok,
+                duration_s=round(step.duration_s, 3),
+                result=_short(step.report),
+            )
 
         env = {**self.env, "DRILL_INCIDENT_ID": incident_id}
         try:
@@ -91,8 +106,13 @@ class AutoResponder(threading.Thread):
         finally:
             self.shared.runbook_done.set()
         self.shared.runbook = outcome
-        self.timeline.record(Kind.RUNBOOK_FINISHED, "responder", ok=outcome.ok,
-                             failed_step=outcome.failed_step, steps=len(outcome.steps))
+        self.timeline.record(
+            Kind.RUNBOOK_FINISHED,
+            "responder",
+            ok=outcome.ok,
+            failed_step=outcome.failed_step,
+            steps=len(outcome.steps),
+        )
 
 
 def _short(report: dict[str, Any]) -> dict[str, Any]:

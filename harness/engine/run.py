@@ -99,8 +99,12 @@ def exit_code(report: dict[str, Any]) -> int:
     return 0 if report["verdict"]["passed"] else 1
 
 
-def run_drill(scenario: Scenario, options: DrillOptions | None = None, *,
-              ports_factory: PortsFactory | None = None) -> DrillOutcome:
+def run_drill(
+    scenario: Scenario,
+    options: DrillOptions | None = None,
+    *,
+    ports_factory: PortsFactory | None = None,
+) -> DrillOutcome:
     """Run one scenario; the fault is rolled back whatever happens, and a report is written."""
     options = options or DrillOptions()
     recover_reports(options.report_dir)
@@ -118,16 +122,27 @@ class _Progress:
 
 
 class Drill:
-    def __init__(self, scenario: Scenario, options: DrillOptions, drill_id: str, out_dir: Path,
-                 ports_factory: PortsFactory) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        options: DrillOptions,
+        drill_id: str,
+        out_dir: Path,
+        ports_factory: PortsFactory,
+    ) -> None:
         self.scenario, self.options = scenario, options
         self.drill_id, self.out_dir = drill_id, out_dir
         self.respond_s = options.respond_s or scenario.targets.respond
         self.resolve_s = options.resolve_s or scenario.targets.resolve
         self.max_s = options.max_duration_s or scenario.abort.max_duration
         self.console = options.console or Console()
-        self.view = LiveView(title=scenario.title, respond_s=self.respond_s,
-                             resolve_s=self.resolve_s, console=self.console, live=options.live)
+        self.view = LiveView(
+            title=scenario.title,
+            respond_s=self.respond_s,
+            resolve_s=self.resolve_s,
+            console=self.console,
+            live=options.live,
+        )
         self._report_lock = threading.Lock()
         self.timeline = Timeline(out_dir / "timeline.jsonl", on_event=self._on_event)
         self.shared = Shared()
@@ -155,15 +170,26 @@ class Drill:
 
     def _header(self) -> dict[str, Any]:
         s = self.scenario
-        return {"drill_id": self.drill_id, "scenario": s.name, "title": s.title,
-                "severity": str(s.severity), "mode": str(self.options.mode),
-                "responder": self.options.responder and self.options.mode == Mode.AUTO,
-                "fault": {"type": s.fault.type, "target": s.fault.target,
-                          "params": s.fault.params, "duration_s": s.fault.duration},
-                "targets": {"respond_s": self.respond_s, "resolve_s": self.resolve_s},
-                "max_duration_s": self.max_s, "runbook": s.runbook,
-                "expected_alerts": list(s.expected_alerts), "pid": os.getpid(),
-                "probe_interval_s": s.probe_interval}
+        return {
+            "drill_id": self.drill_id,
+            "scenario": s.name,
+            "title": s.title,
+            "severity": str(s.severity),
+            "mode": str(self.options.mode),
+            "responder": self.options.responder and self.options.mode == Mode.AUTO,
+            "fault": {
+                "type": s.fault.type,
+                "target": s.fault.target,
+                "params": s.fault.params,
+                "duration_s": s.fault.duration,
+            },
+            "targets": {"respond_s": self.respond_s, "resolve_s": self.resolve_s},
+            "max_duration_s": self.max_s,
+            "runbook": s.runbook,
+            "expected_alerts": list(s.expected_alerts),
+            "pid": os.getpid(),
+            "probe_interval_s": s.probe_interval,
+        }
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> DrillOutcome:
@@ -188,23 +214,27 @@ class Drill:
                 self._finish(status, reason)
                 raise
             report = self._finish(status, reason)
-        return DrillOutcome(self.drill_id, report["status"], self.out_dir, report,
-                            exit_code(report))
+        return DrillOutcome(
+            self.drill_id, report["status"], self.out_dir, report, exit_code(report)
+        )
 
     def _drill(self, ports: Ports) -> str:
         self._prepare(ports)
         await_steady_state(self.scenario, ports, self.timeline, self.view)
-        ports.incidents.register_drill(self.drill_id, self.scenario.name,
-                                       iso(datetime.now(UTC)))
+        ports.incidents.register_drill(self.drill_id, self.scenario.name, iso(datetime.now(UTC)))
         self.registered = True
         self.timeline.record(Kind.DRILL_REGISTERED, drill_id=self.drill_id)
         fault = self._inject(ports)
         self.alerts = AlertWatcher(self.timeline, self.seen, since=fault.wall)
         if self.options.mode == Mode.AUTO and self.options.responder:
             self.responder = AutoResponder(
-                shared=self.shared, timeline=self.timeline, incidents=ports.incidents,
-                runbooks=ports.runbooks, runbook_path=self._root() / self.scenario.runbook,
-                env=ports.step_env)
+                shared=self.shared,
+                timeline=self.timeline,
+                incidents=ports.incidents,
+                runbooks=ports.runbooks,
+                runbook_path=self._root() / self.scenario.runbook,
+                env=ports.step_env,
+            )
             self.responder.start()
         return self._observe(ports, fault)
 
@@ -216,21 +246,30 @@ class Drill:
             self.view.tick("bringing the stack up")
             ports.stack.up()
             if not ports.stack.healthy():
-                raise StackError("the stack is not healthy after `docker compose up`; "
-                                 "see `drill status`")
+                raise StackError(
+                    "the stack is not healthy after `docker compose up`; see `drill status`"
+                )
         self.timeline.record(Kind.STACK_READY)
         ports.load.start()
-        self.timeline.record(Kind.LOAD_STARTED, "load", pid=getattr(ports.load, "pid", None),
-                             users=self.scenario.load.users)
+        self.timeline.record(
+            Kind.LOAD_STARTED,
+            "load",
+            pid=getattr(ports.load, "pid", None),
+            users=self.scenario.load.users,
+        )
 
     def _inject(self, ports: Ports) -> Event:
         f = self.scenario.fault
         started = time.monotonic()
-        self.applied = ports.faults.inject(f.type, f.target, dict(f.params),
-                                           ttl_s=self.max_s + 120)
-        return self.timeline.record(Kind.FAULT_INJECTED, type=f.type, target=f.target,
-                                    params=f.params, applied=jsonable(self.applied),
-                                    inject_s=round(time.monotonic() - started, 3))
+        self.applied = ports.faults.inject(f.type, f.target, dict(f.params), ttl_s=self.max_s + 120)
+        return self.timeline.record(
+            Kind.FAULT_INJECTED,
+            type=f.type,
+            target=f.target,
+            params=f.params,
+            applied=jsonable(self.applied),
+            inject_s=round(time.monotonic() - started, 3),
+        )
 
     # -- observing ----------------------------------------------------------------------------
     def _observe(self, ports: Ports, fault: Event) -> str:
@@ -245,8 +284,11 @@ class Drill:
             if self._resolved(result):
                 return "resolved"
             if time.monotonic() >= deadline:
-                return "max duration reached" if self.max_s <= self.resolve_s else \
-                    "resolve target passed"
+                return (
+                    "max duration reached"
+                    if self.max_s <= self.resolve_s
+                    else "resolve target passed"
+                )
             self.view.tick("responding" if self.shared.incident_id else "waiting for detection")
             time.sleep(max(0.0, tick + self.scenario.probe_interval - time.monotonic()))
 
@@ -255,8 +297,14 @@ class Drill:
             if not r.ok and r.name not in p.failing:
                 p.failing.add(r.name)
                 p.symptom = True
-                self.timeline.record(Kind.PROBE_FAILED, "probe", wall=r.wall, probe=r.name,
-                                     detail=r.detail, value=r.value)
+                self.timeline.record(
+                    Kind.PROBE_FAILED,
+                    "probe",
+                    wall=r.wall,
+                    probe=r.name,
+                    detail=r.detail,
+                    value=r.value,
+                )
             elif r.ok and r.name in p.failing:
                 p.failing.discard(r.name)
                 self.timeline.record(Kind.PROBE_RECOVERED, "probe", wall=r.wall, probe=r.name)
@@ -272,10 +320,12 @@ class Drill:
         p.streak += 1
         p.streak_wall = p.streak_wall or min(r.wall for r in result.results)
         eligible = p.symptom or self.shared.runbook_done.is_set() or p.fault_reverted
-        if eligible and p.streak >= self.scenario.recovery_checks \
-                and not self.shared.mitigated.is_set():
-            self.timeline.record(Kind.MITIGATED, "probe", wall=p.streak_wall,
-                                 checks=p.streak)
+        if (
+            eligible
+            and p.streak >= self.scenario.recovery_checks
+            and not self.shared.mitigated.is_set()
+        ):
+            self.timeline.record(Kind.MITIGATED, "probe", wall=p.streak_wall, checks=p.streak)
             self.shared.mitigated.set()
 
     def _poll(self, ports: Ports) -> None:
@@ -301,8 +351,9 @@ class Drill:
         self.timeline.record(Kind.FAULT_REVERTED, reason="fault duration elapsed")
 
     def _resolved(self, result: SteadyResult) -> bool:
-        if not (self.shared.incident_resolved.is_set() and self.shared.mitigated.is_set()
-                and result.ok):
+        if not (
+            self.shared.incident_resolved.is_set() and self.shared.mitigated.is_set() and result.ok
+        ):
             return False
         resolved = self.timeline.first(Kind.INCIDENT_RESOLVED)
         mitigated = [e for e in self.timeline.events if e.event == Kind.MITIGATED][-1]
@@ -323,8 +374,7 @@ class Drill:
             if self.ports is not None:
                 self.ports.steady.close()
             self.timeline.record(Kind.DRILL_ENDED, status=status, reason=reason)
-            report = build_report(self.timeline.events, status=status, load=stats,
-                                  runbook=section)
+            report = build_report(self.timeline.events, status=status, load=stats, runbook=section)
             report["report_dir"] = str(self.out_dir)
             write_all(self.out_dir, report)
             self.timeline.close()
@@ -354,8 +404,14 @@ class Drill:
         except Exception as exc:  # noqa: BLE001
             self.timeline.record(Kind.ERROR, "load", error=f"stopping load: {exc}")
             return None
-        self.timeline.record(Kind.LOAD_STOPPED, "load", requests=stats.requests,
-                             failures=stats.failures, p50_ms=stats.p50_ms, p95_ms=stats.p95_ms)
+        self.timeline.record(
+            Kind.LOAD_STOPPED,
+            "load",
+            requests=stats.requests,
+            failures=stats.failures,
+            p50_ms=stats.p50_ms,
+            p95_ms=stats.p95_ms,
+        )
         return stats
 
     def _end_registration(self) -> None:
@@ -371,8 +427,9 @@ class Drill:
         if outcome is None or self.ports is None:
             return None
         try:
-            return self.ports.runbooks.judge(outcome,
-                                             steady_state_ok=self.shared.mitigated.is_set())
+            return self.ports.runbooks.judge(
+                outcome, steady_state_ok=self.shared.mitigated.is_set()
+            )
         except Exception as exc:  # noqa: BLE001
             self.timeline.record(Kind.ERROR, "responder", error=f"judging runbook: {exc}")
             return None

@@ -21,8 +21,11 @@ def _active(alerts: list[dict[str, Any]], names: set[str]) -> set[str]:
     for alert in alerts:
         name = (alert.get("labels") or {}).get("alertname")
         state = alert.get("state")
-        active = state in ("pending", "firing") if isinstance(state, str) else \
-            (state or {}).get("state", "active") == "active"
+        active = (
+            state in ("pending", "firing")
+            if isinstance(state, str)
+            else (state or {}).get("state", "active") == "active"
+        )
         if name in names and active:
             found.add(str(name))
     return found
@@ -43,13 +46,19 @@ def open_incidents_in_the_way(ports: Ports, timeline: Timeline) -> list[str]:
             busy.append(str(incident.get("id")))
             continue
         ports.incidents.resolve(str(incident.get("id")), by="drill-preflight")
-        timeline.record(Kind.NOTE, "harness", action="resolved stale incident",
-                        incident=incident.get("id"), title=incident.get("title"))
+        timeline.record(
+            Kind.NOTE,
+            "harness",
+            action="resolved stale incident",
+            incident=incident.get("id"),
+            title=incident.get("title"),
+        )
     return busy
 
 
-def await_steady_state(scenario: Scenario, ports: Ports, timeline: Timeline,
-                       view: LiveView) -> None:
+def await_steady_state(
+    scenario: Scenario, ports: Ports, timeline: Timeline, view: LiveView
+) -> None:
     deadline = time.monotonic() + scenario.abort.steady_state_timeout
     names, streak, why = set(scenario.expected_alerts), 0, "never checked"
     view.tick("verifying steady state")
@@ -61,16 +70,26 @@ def await_steady_state(scenario: Scenario, ports: Ports, timeline: Timeline,
         if result.ok and not loud and not busy:
             streak += 1
             if streak >= scenario.recovery_checks:
-                timeline.record(Kind.STEADY_STATE_VERIFIED, "probe", checks=streak,
-                                probes={r.name: r.value for r in result.results})
+                timeline.record(
+                    Kind.STEADY_STATE_VERIFIED,
+                    "probe",
+                    checks=streak,
+                    probes={r.name: r.value for r in result.results},
+                )
                 return
         else:
             streak = 0
-            why = (result.summary() if not result.ok else
-                   f"alerts still active: {sorted(loud)}" if loud else
-                   f"open incidents with firing alerts: {busy}")
+            why = (
+                result.summary()
+                if not result.ok
+                else f"alerts still active: {sorted(loud)}"
+                if loud
+                else f"open incidents with firing alerts: {busy}"
+            )
         if time.monotonic() >= deadline:
-            raise StackError(f"steady state not reached within "
-                             f"{scenario.abort.steady_state_timeout:g}s ({why}); "
-                             "a drill never injects into an unhealthy stack")
+            raise StackError(
+                f"steady state not reached within "
+                f"{scenario.abort.steady_state_timeout:g}s ({why}); "
+                "a drill never injects into an unhealthy stack"
+            )
         time.sleep(max(0.0, tick + scenario.probe_interval - time.monotonic()))

@@ -59,14 +59,23 @@ class Event:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"event": self.event, "source": self.source, "mono": round(self.mono, 6),
-                "at": iso(self.wall), "detail": self.detail}
+        return {
+            "event": self.event,
+            "source": self.source,
+            "mono": round(self.mono, 6),
+            "at": iso(self.wall),
+            "detail": self.detail,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
-        return cls(event=str(data["event"]), source=str(data.get("source", "harness")),
-                   mono=float(data["mono"]), wall=parse_iso(str(data["at"])),
-                   detail=dict(data.get("detail") or {}))
+        return cls(
+            event=str(data["event"]),
+            source=str(data.get("source", "harness")),
+            mono=float(data["mono"]),
+            wall=parse_iso(str(data["at"])),
+            detail=dict(data.get("detail") or {}),
+        )
 
 
 def iso(moment: datetime) -> str:
@@ -95,8 +104,9 @@ class Timeline:
     def mono_for(self, wall: datetime) -> float:
         return self._mono0 + (wall - self._wall0).total_seconds()
 
-    def record(self, event: str, source: str = "harness", *, wall: datetime | None = None,
-               **detail: Any) -> Event:
+    def record(
+        self, event: str, source: str = "harness", *, wall: datetime | None = None, **detail: Any
+    ) -> Event:
         if wall is None:
             item = Event(event, source, time.monotonic(), datetime.now(UTC), detail)
         else:

@@ -239,7 +239,9 @@ class ContainerMemoryPressure(Fault):
 
 class DiskParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    percent: int = Field(95, ge=1, le=99, description="target usage of the data volume")
+    percent: int = Field(
+        95, ge=1, le=100, description="target usage of the volume (100 leaves no byte free)"
+    )
     max_mb: int = Field(2048, ge=1, le=20480, description="never write more than this")
     path: str | None = Field(None, description="directory to fill (default: data volume)")
 
@@ -267,13 +269,22 @@ class ContainerDiskFill(Fault):
         d, f = applied.revert_data["dir"], applied.revert_data["file"]
         size, used, avail = disk_usage(ctx, applied.target, d)
         want = int(size * applied.params["percent"] / 100) - used
-        mb = min(max(want, 0), avail - 8 * 1024**2, applied.params["max_mb"] * 1024**2) // 1024**2
-        if mb <= 0:
+        # Below 100 % keep a margin, so a shared host disk is never filled to the last byte;
+        # 100 % is for a size-limited volume (tmpfs) that must really run out of space.
+        margin = 0 if applied.params["percent"] == 100 else 8 * 1024**2
+        cap = min(max(want, 0), avail - margin, applied.params["max_mb"] * 1024**2)
+        if cap <= 0:
             return
-        script = (
-            f"fallocate -l {mb}M {f} 2>/dev/null || "
-            f"dd if=/dev/zero of={f} bs=1M count={mb} 2>/dev/null; sync"
-        )
+        if margin:
+            mb = cap // 1024**2
+            if mb == 0:
+                return
+            script = (
+                f"fallocate -l {mb}M {f} 2>/dev/null || "
+                f"dd if=/dev/zero of={f} bs=1M count={mb} 2>/dev/null; sync"
+            )
+        else:  # exact byte count: bounded by max_mb, and leaves nothing free
+            script = f"head -c {cap} /dev/zero > {f} 2>/dev/null; sync"
         ctx.stack.exec(applied.target, ["sh", "-c", script], timeout=300)
 
     def revert(self, ctx: FaultContext, applied: AppliedFault) -> None:
@@ -290,7 +301,7 @@ class ContainerDiskFill(Fault):
 
 def data_mount(container: Container) -> str:
     for mount in container.attrs.get("Mounts", []):
-        if mount.get("Type") == "volume" and mount.get("RW", True):
+        if mount.get("Type") in ("volume", "tmpfs") and mount.get("RW", True):
             return str(mount["Destination"])
     raise FaultError(f"{container.name} has no writable data volume; pass --param path=DIR")
 

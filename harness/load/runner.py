@@ -41,11 +41,29 @@ class LoadRunner:
         if not locustfile.is_file():
             raise ConfigError(f"locustfile {locustfile} does not exist")
         return [
-            sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
-            "--host", self.host, "--users", str(self.spec.users),
-            "--spawn-rate", str(self.spec.spawn_rate), "--run-time", f"{self.run_time_s}s",
-            "--csv", str(self.prefix), "--only-summary", "--stop-timeout", "2",
-            "--exit-code-on-error", "0", "--loglevel", "WARNING",
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(locustfile),
+            "--headless",
+            "--host",
+            self.host,
+            "--users",
+            str(self.spec.users),
+            "--spawn-rate",
+            str(self.spec.spawn_rate),
+            "--run-time",
+            f"{self.run_time_s}s",
+            "--csv",
+            str(self.prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "2",
+            "--exit-code-on-error",
+            "0",
+            "--loglevel",
+            "WARNING",
         ]
 
     def start(self) -> None:
@@ -56,8 +74,12 @@ class LoadRunner:
             # Own session: a Ctrl-C in the terminal reaches the harness, which stops locust
             # in order (so its stats are written) rather than both dying at once.
             self._proc = subprocess.Popen(
-                self.command(), cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                self.command(),
+                cwd=self.root,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
 

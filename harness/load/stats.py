@@ -58,8 +58,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def read_stats(prefix: Path) -> LoadStats:
     """Stats from `<prefix>_stats.csv` and `<prefix>_stats_history.csv` (missing files: zeros)."""
-    totals = next((r for r in _rows(Path(f"{prefix}_stats.csv")) if r.get("Name") == "Aggregated"),
-                  None)
+    totals = next(
+        (r for r in _rows(Path(f"{prefix}_stats.csv")) if r.get("Name") == "Aggregated"), None
+    )
     history = tuple(
         LoadSample(
             at=_num(r.get("Timestamp")) or 0.0,
@@ -74,8 +75,11 @@ def read_stats(prefix: Path) -> LoadStats:
     )
     if totals is None:
         last = history[-1] if history else None
-        return LoadStats(requests=last.total_requests if last else 0,
-                         failures=last.total_failures if last else 0, history=history)
+        return LoadStats(
+            requests=last.total_requests if last else 0,
+            failures=last.total_failures if last else 0,
+            history=history,
+        )
     return LoadStats(
         requests=int(_num(totals.get("Request Count")) or 0),
         failures=int(_num(totals.get("Failure Count")) or 0),

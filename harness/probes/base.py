@@ -18,8 +18,13 @@ class ProbeResult:
     wall: datetime
 
 
-def now_result(name: str, ok: bool, value: float | None, detail: str,
-               started: tuple[float, datetime] | None = None) -> ProbeResult:
+def now_result(
+    name: str,
+    ok: bool,
+    value: float | None,
+    detail: str,
+    started: tuple[float, datetime] | None = None,
+) -> ProbeResult:
     """`started` stamps the result when the check began: a request that hangs for 3 s and
     then fails shows a symptom that existed when it was sent, not when it gave up."""
     mono, wall = started or (time.monotonic(), datetime.now(UTC))

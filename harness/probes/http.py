@@ -12,8 +12,13 @@ from harness.scenario.model import HttpProbe
 
 
 class HttpCheck(Probe):
-    def __init__(self, spec: HttpProbe, *, base_url: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        spec: HttpProbe,
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.spec = spec
         self.name = spec.name
         # A fresh connection per check: a killed server must show up as a failure, not hide
@@ -33,15 +38,26 @@ class HttpCheck(Probe):
             response = self._client.request(spec.method, spec.path, json=spec.json_body)
         except httpx.HTTPError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            return now_result(self.name, False, elapsed_ms, f"{type(exc).__name__}: {exc}"[:200],
-                              stamp)
+            return now_result(
+                self.name, False, elapsed_ms, f"{type(exc).__name__}: {exc}"[:200], stamp
+            )
         elapsed_ms = (time.perf_counter() - started) * 1000
         if response.status_code != spec.expect_status:
-            return now_result(self.name, False, elapsed_ms,
-                              f"status {response.status_code} (want {spec.expect_status})", stamp)
+            return now_result(
+                self.name,
+                False,
+                elapsed_ms,
+                f"status {response.status_code} (want {spec.expect_status})",
+                stamp,
+            )
         if spec.max_latency is not None and elapsed_ms > spec.max_latency * 1000:
-            return now_result(self.name, False, elapsed_ms,
-                              f"{elapsed_ms:.0f} ms > {spec.max_latency * 1000:.0f} ms", stamp)
+            return now_result(
+                self.name,
+                False,
+                elapsed_ms,
+                f"{elapsed_ms:.0f} ms > {spec.max_latency * 1000:.0f} ms",
+                stamp,
+            )
         return now_result(self.name, True, elapsed_ms, f"status {response.status_code}", stamp)
 
     def close(self) -> None:

@@ -27,12 +27,20 @@ def instant_value(client: httpx.Client, query: str) -> float | None:
 
 
 class PrometheusCheck(Probe):
-    def __init__(self, spec: PrometheusProbe, *, base_url: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        spec: PrometheusProbe,
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.spec = spec
         self.name = spec.name
-        self._client = httpx.Client(base_url=base_url or settings.url("prometheus"),
-                                    timeout=spec.timeout, transport=transport)
+        self._client = httpx.Client(
+            base_url=base_url or settings.url("prometheus"),
+            timeout=spec.timeout,
+            transport=transport,
+        )
 
     def check(self) -> ProbeResult:
         spec = self.spec
@@ -43,8 +51,12 @@ class PrometheusCheck(Probe):
         if value is None:
             return now_result(self.name, spec.empty_ok, None, "empty result")
         ok = spec.op.holds(value, spec.threshold)
-        return now_result(self.name, ok, value, f"{value:g} {spec.op.value} {spec.threshold:g}"
-                          + ("" if ok else " is false"))
+        return now_result(
+            self.name,
+            ok,
+            value,
+            f"{value:g} {spec.op.value} {spec.threshold:g}" + ("" if ok else " is false"),
+        )
 
     def close(self) -> None:
         self._client.close()

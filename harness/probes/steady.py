@@ -39,8 +39,9 @@ class SteadyState:
 
     def __init__(self, probes: Sequence[Probe]) -> None:
         self.probes = list(probes)
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.probes)),
-                                        thread_name_prefix="probe")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, len(self.probes)), thread_name_prefix="probe"
+        )
 
     @classmethod
     def from_specs(cls, specs: Sequence[HttpProbe | PrometheusProbe]) -> SteadyState:

@@ -28,8 +28,13 @@ def header(events: Sequence[Event]) -> dict[str, Any]:
 
 
 def _names(events: Sequence[Event], kind: str) -> list[str]:
-    return sorted({str(e.detail.get("alertname")) for e in events
-                   if e.event == kind and e.detail.get("alertname")})
+    return sorted(
+        {
+            str(e.detail.get("alertname"))
+            for e in events
+            if e.event == kind and e.detail.get("alertname")
+        }
+    )
 
 
 def alerts_section(events: Sequence[Event], expected: Sequence[str]) -> dict[str, Any]:
@@ -58,33 +63,60 @@ def alerts_section(events: Sequence[Event], expected: Sequence[str]) -> dict[str
 
 def timeline_items(events: Sequence[Event]) -> list[dict[str, Any]]:
     origin = fault_event(events)
-    return [{"at": iso(e.wall), "offset_s": offset(e, origin) if origin else None,
-             "event": e.event, "source": e.source, "detail": e.detail}
-            for e in sorted(events, key=lambda e: e.mono)]
+    return [
+        {
+            "at": iso(e.wall),
+            "offset_s": offset(e, origin) if origin else None,
+            "event": e.event,
+            "source": e.source,
+            "detail": e.detail,
+        }
+        for e in sorted(events, key=lambda e: e.mono)
+    ]
 
 
 def incident_section(events: Sequence[Event]) -> dict[str, Any]:
-    opened = next((e for e in sorted(events, key=lambda e: e.mono)
-                   if e.event == Kind.INCIDENT_OPENED), None)
-    notes = [{"channel": str(e.detail.get("channel")), "delivered_at": iso(e.wall),
-              "kind": e.detail.get("kind")}
-             for e in events if e.event == Kind.NOTIFICATION_DELIVERED]
-    return {"id": opened.detail.get("incident") if opened else None,
-            "severity": opened.detail.get("severity") if opened else None,
-            "title": opened.detail.get("title") if opened else None,
-            "notifications": notes}
+    opened = next(
+        (e for e in sorted(events, key=lambda e: e.mono) if e.event == Kind.INCIDENT_OPENED), None
+    )
+    notes = [
+        {
+            "channel": str(e.detail.get("channel")),
+            "delivered_at": iso(e.wall),
+            "kind": e.detail.get("kind"),
+        }
+        for e in events
+        if e.event == Kind.NOTIFICATION_DELIVERED
+    ]
+    return {
+        "id": opened.detail.get("incident") if opened else None,
+        "severity": opened.detail.get("severity") if opened else None,
+        "title": opened.detail.get("title") if opened else None,
+        "notifications": notes,
+    }
 
 
 def runbook_from_events(events: Sequence[Event], path: str) -> dict[str, Any]:
-    steps = [{"number": e.detail.get("number"), "title": str(e.detail.get("title", "")),
-              "kind": str(e.detail.get("kind", "")), "ok": bool(e.detail.get("ok")),
-              "duration_s": float(e.detail.get("duration_s") or 0.0)}
-             for e in events if e.event == Kind.RUNBOOK_STEP]
+    steps = [
+        {
+            "number": e.detail.get("number"),
+            "title": str(e.detail.get("title", "")),
+            "kind": str(e.detail.get("kind", "")),
+            "ok": bool(e.detail.get("ok")),
+            "duration_s": float(e.detail.get("duration_s") or 0.0),
+        }
+        for e in events
+        if e.event == Kind.RUNBOOK_STEP
+    ]
     finished = next((e for e in events if e.event == Kind.RUNBOOK_FINISHED), None)
-    return {"path": path, "steps": steps, "accurate": False,
-            "ok": bool(finished and finished.detail.get("ok")),
-            "failed_step": finished.detail.get("failed_step") if finished else None,
-            "ran": bool(steps)}
+    return {
+        "path": path,
+        "steps": steps,
+        "accurate": False,
+        "ok": bool(finished and finished.detail.get("ok")),
+        "failed_step": finished.detail.get("failed_step") if finished else None,
+        "ran": bool(steps),
+    }
 
 
 def load_section(events: Sequence[Event], load: LoadStats | None) -> dict[str, Any]:
@@ -104,16 +136,25 @@ def _status(events: Sequence[Event], status: str | None) -> tuple[Status, str | 
         return Status(status), iso(ended.wall) if ended else None, reason
     if ended is None:
         return Status.ABORTED, None, gone
-    return (Status(str(ended.detail.get("status", "aborted"))), iso(ended.wall),
-            ended.detail.get("reason"))
+    return (
+        Status(str(ended.detail.get("status", "aborted"))),
+        iso(ended.wall),
+        ended.detail.get("reason"),
+    )
 
 
-def build_report(events: Sequence[Event], *, status: str | None = None,
-                 load: LoadStats | None = None,
-                 runbook: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_report(
+    events: Sequence[Event],
+    *,
+    status: str | None = None,
+    load: LoadStats | None = None,
+    runbook: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     head = header(events)
-    targets = head.get("targets") or {"respond_s": DEFAULT_RESPOND_S,
-                                      "resolve_s": DEFAULT_RESOLVE_S}
+    targets = head.get("targets") or {
+        "respond_s": DEFAULT_RESPOND_S,
+        "resolve_s": DEFAULT_RESOLVE_S,
+    }
     metrics = compute_metrics(events)
     judged = verdict(metrics, float(targets["respond_s"]), float(targets["resolve_s"]))
     state, finished_at, reason = _status(events, status)

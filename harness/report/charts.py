@@ -58,15 +58,24 @@ def timeline_chart(report: dict[str, Any], *, width: int = 760, left: int = 120)
     tmax = max([resolve, respond, *values]) * 1.15
     plot = width - left - 20
     bars = tuple(
-        Bar(LABELS.get(name, name), 30 + i * 26,
+        Bar(
+            LABELS.get(name, name),
+            30 + i * 26,
             _scale(value, tmax, plot) if value is not None else 0.0,
-            format_duration(value) if value is not None else "never", value is None)
+            format_duration(value) if value is not None else "never",
+            value is None,
+        )
         for i, (name, value) in enumerate(metrics.items())
     )
-    targets = (VLine(left + _scale(respond, tmax, plot), f"respond {format_duration(respond)}"),
-               VLine(left + _scale(resolve, tmax, plot), f"resolve {format_duration(resolve)}"))
-    ticks = tuple(VLine(left + _scale(t, tmax, plot), format_duration(t))
-                  for t in (1, 10, 60, 300) if t < tmax * 0.6)
+    targets = (
+        VLine(left + _scale(respond, tmax, plot), f"respond {format_duration(respond)}"),
+        VLine(left + _scale(resolve, tmax, plot), f"resolve {format_duration(resolve)}"),
+    )
+    ticks = tuple(
+        VLine(left + _scale(t, tmax, plot), format_duration(t))
+        for t in (1, 10, 60, 300)
+        if t < tmax * 0.6
+    )
     return TimelineChart(width, 30 + len(bars) * 26 + 30, left, bars, targets, ticks)
 
 
@@ -81,8 +90,9 @@ class LoadChart:
     duration_s: float
 
 
-def load_chart(report: dict[str, Any], fault_at: float | None, *, width: int = 760,
-               height: int = 180) -> LoadChart | None:
+def load_chart(
+    report: dict[str, Any], fault_at: float | None, *, width: int = 760, height: int = 180
+) -> LoadChart | None:
     history = report.get("load", {}).get("history") or []
     if len(history) < 2:
         return None
@@ -92,8 +102,11 @@ def load_chart(report: dict[str, Any], fault_at: float | None, *, width: int = 7
     plot_h = height - 30
 
     def points(key: str) -> str:
-        return " ".join(f"{40 + (h['at'] - t0) / span * (width - 60):.1f},"
-                        f"{10 + plot_h - h[key] / top * plot_h:.1f}" for h in history)
+        return " ".join(
+            f"{40 + (h['at'] - t0) / span * (width - 60):.1f},"
+            f"{10 + plot_h - h[key] / top * plot_h:.1f}"
+            for h in history
+        )
 
     fault_x = None
     if fault_at is not None and t0 <= fault_at <= t1:

@@ -53,15 +53,25 @@ def write_json(out_dir: Path, report: dict[str, Any]) -> Path:
 
 
 def _rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    targets = {"time_to_acknowledge_s": report["targets"]["respond_s"],
-               "time_to_resolve_s": report["targets"]["resolve_s"]}
+    targets = {
+        "time_to_acknowledge_s": report["targets"]["respond_s"],
+        "time_to_resolve_s": report["targets"]["resolve_s"],
+    }
     rows = []
     for name, value in report["metrics"].items():
         target = targets.get(name)
-        state = "" if target is None else ("met" if value is not None and value <= target
-                                           else "missed")
-        rows.append({"name": name, "label": LABELS.get(name, name), "value": value,
-                     "target": target, "state": state})
+        state = (
+            "" if target is None else ("met" if value is not None and value <= target else "missed")
+        )
+        rows.append(
+            {
+                "name": name,
+                "label": LABELS.get(name, name),
+                "value": value,
+                "target": target,
+                "state": state,
+            }
+        )
     return rows
 
 
@@ -72,8 +82,11 @@ def _fault_unix(report: dict[str, Any]) -> float | None:
 
 def render_html(report: dict[str, Any]) -> str:
     return _env.get_template("report.html.j2").render(
-        r=report, rows=_rows(report), chart=timeline_chart(report),
-        load=load_chart(report, _fault_unix(report)))
+        r=report,
+        rows=_rows(report),
+        chart=timeline_chart(report),
+        load=load_chart(report, _fault_unix(report)),
+    )
 
 
 def render_md(report: dict[str, Any]) -> str:
@@ -82,24 +95,32 @@ def render_md(report: dict[str, Any]) -> str:
 
 def render_junit(report: dict[str, Any]) -> str:
     """One test case per target, so a CI system shows a drill as tests."""
-    cases = [("respond", "time_to_acknowledge_s", report["targets"]["respond_s"]),
-             ("resolve", "time_to_resolve_s", report["targets"]["resolve_s"])]
+    cases = [
+        ("respond", "time_to_acknowledge_s", report["targets"]["respond_s"]),
+        ("resolve", "time_to_resolve_s", report["targets"]["resolve_s"]),
+    ]
     failures = 0
     suite = ET.Element("testsuite", name=f"drill.{report['scenario']}", tests=str(len(cases)))
     for name, metric, target in cases:
         value = report["metrics"].get(metric)
-        case = ET.SubElement(suite, "testcase", classname=f"drill.{report['scenario']}",
-                             name=f"{name} within {format_duration(target)}",
-                             time=f"{value or 0:.3f}")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"drill.{report['scenario']}",
+            name=f"{name} within {format_duration(target)}",
+            time=f"{value or 0:.3f}",
+        )
         if report["status"] != "completed":
             failures += 1
-            ET.SubElement(case, "error", message=f"drill {report['status']}: "
-                          f"{report.get('end_reason') or ''}").text = report["drill_id"]
+            ET.SubElement(
+                case, "error", message=f"drill {report['status']}: {report.get('end_reason') or ''}"
+            ).text = report["drill_id"]
         elif value is None or value > target:
             failures += 1
             shown = "never" if value is None else format_duration(value)
-            ET.SubElement(case, "failure", message=f"{metric} = {shown}, target "
-                          f"{format_duration(target)}")
+            ET.SubElement(
+                case, "failure", message=f"{metric} = {shown}, target {format_duration(target)}"
+            )
     suite.set("failures", str(failures))
     props = ET.SubElement(suite, "properties")
     for key, value in report["metrics"].items():
@@ -111,9 +132,11 @@ def render_junit(report: dict[str, Any]) -> str:
 def write_all(out_dir: Path, report: dict[str, Any]) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": write_json(out_dir, report)}
-    for key, name, text in (("html", "report.html", render_html(report)),
-                            ("md", "report.md", render_md(report)),
-                            ("junit", "junit.xml", render_junit(report))):
+    for key, name, text in (
+        ("html", "report.html", render_html(report)),
+        ("md", "report.md", render_md(report)),
+        ("junit", "junit.xml", render_junit(report)),
+    ):
         write_atomic(out_dir / name, text)
         paths[key] = out_dir / name
     return paths

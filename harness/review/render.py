@@ -17,7 +17,13 @@ import jinja2
 
 from harness import settings
 from harness.errors import ConfigError
-from harness.review.model import METRICS, DrillReport, TimelineEntry, load_report
+from harness.review.model import (
+    METRICS,
+    DrillReport,
+    Notification,
+    TimelineEntry,
+    load_report,
+)
 
 TEMPLATE = "incident-review-template.md"
 DEFAULT_TARGETS = {"respond_s": 900.0, "resolve_s": 1800.0}  # DESIGN.md defaults
@@ -68,6 +74,7 @@ def context(report: DrillReport | None) -> dict[str, Any]:
         "runbook": report.runbook if report else None,
         "incident": report.incident if report else None,
         "alerts_received": alerts_received(report),
+        "pages": pages(report),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -84,6 +91,12 @@ def metric_rows(report: DrillReport | None) -> list[MetricRow]:
         met = None if target is None or report is None else (value is not None and value <= target)
         rows.append(MetricRow(label, value, target, met))
     return rows
+
+
+def pages(report: DrillReport | None) -> list[Notification]:
+    """Notifications that paged someone (other kinds are war-room and customer messages)."""
+    notes = report.incident.notifications if report and report.incident else []
+    return [n for n in notes if n.kind in (None, "page", "escalation")]
 
 
 def alerts_received(report: DrillReport | None) -> list[str]:

@@ -90,8 +90,10 @@ def _dotted(loc: Loc) -> str:
 
 
 def _format(path: Path, node: yaml.Node | None, problems: Iterable[Problem]) -> str:
-    lines = [f"{path}:{line_of(node, p.loc)}: {_dotted(p.loc) or '<root>'}: {p.message}"
-             for p in problems]
+    lines = [
+        f"{path}:{line_of(node, p.loc)}: {_dotted(p.loc) or '<root>'}: {p.message}"
+        for p in problems
+    ]
     return "\n".join(lines)
 
 
@@ -119,8 +121,9 @@ def check(scenario: Scenario, checkout: Checkout) -> list[Problem]:
     fault = scenario.fault
     if checkout.fault_kinds is not None and fault.type not in checkout.fault_kinds:
         known = ", ".join(sorted(checkout.fault_kinds))
-        problems.append(Problem(("fault", "type"), f"unknown fault type {fault.type!r} "
-                                                  f"(known: {known})"))
+        problems.append(
+            Problem(("fault", "type"), f"unknown fault type {fault.type!r} (known: {known})")
+        )
     elif params_model := checkout.fault_params.get(fault.type):
         try:
             params_model.model_validate(fault.params)
@@ -128,10 +131,16 @@ def check(scenario: Scenario, checkout: Checkout) -> list[Problem]:
             problems += _pydantic_problems(exc, ("fault", "params"))
     if fault.target not in checkout.services:
         have = ", ".join(sorted(checkout.services))
-        problems.append(Problem(("fault", "target"), f"unknown target service {fault.target!r} "
-                                f"(docker-compose.yml has: {have})"))
-    files: list[tuple[Loc, str]] = [(("runbook",), scenario.runbook),
-                                    (("load", "locustfile"), scenario.load.locustfile)]
+        problems.append(
+            Problem(
+                ("fault", "target"),
+                f"unknown target service {fault.target!r} (docker-compose.yml has: {have})",
+            )
+        )
+    files: list[tuple[Loc, str]] = [
+        (("runbook",), scenario.runbook),
+        (("load", "locustfile"), scenario.load.locustfile),
+    ]
     for loc, rel in files:
         if not (checkout.root / rel).is_file():
             problems.append(Problem(loc, f"file {rel!r} does not exist under {checkout.root}"))

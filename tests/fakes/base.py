@@ -38,8 +38,9 @@ class FakeState:
 
     def record(self, request: Request, body: Any) -> None:
         with self.lock:
-            self.requests.append(Recorded(request.method, request.url.path,
-                                          dict(request.headers), body))
+            self.requests.append(
+                Recorded(request.method, request.url.path, dict(request.headers), body)
+            )
 
     def interfere(self) -> Response | None:
         """An outage (503) or the next scripted answer, if any."""
@@ -77,8 +78,14 @@ class Running:
         self.thread: threading.Thread | None = None
 
     def start(self) -> Running:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error",
-                                access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            access_log=False,
+            lifespan="on",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -17,8 +17,14 @@ from tests.fakes.base import FakeState, read_json
 
 
 class FakeJira:
-    def __init__(self, state: FakeState | None = None, *, email: str = "bot@shop.example",
-                 token: str = "jira-token", project: str = "OPS") -> None:
+    def __init__(
+        self,
+        state: FakeState | None = None,
+        *,
+        email: str = "bot@shop.example",
+        token: str = "jira-token",
+        project: str = "OPS",
+    ) -> None:
         self.state = state or FakeState()
         self.auth = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
         self.project = project
@@ -41,8 +47,10 @@ class FakeJira:
         description = fields.get("description")
         if version == "2" and not isinstance(description, str | None):
             errors["description"] = "Operation value must be a string"
-        if version == "3" and description is not None and (
-            not isinstance(description, dict) or description.get("type") != "doc"
+        if (
+            version == "3"
+            and description is not None
+            and (not isinstance(description, dict) or description.get("type") != "doc")
         ):
             errors["description"] = "Operation value must be an Atlassian Document"
         if any(" " in label for label in fields.get("labels", [])):
@@ -64,6 +72,11 @@ class FakeJira:
         number = len(self.issues) + 1
         self.issues.append(body)
         key = f"{self.project}-{number}"
-        return JSONResponse({"id": str(10000 + number), "key": key,
-                             "self": f"{request.base_url}rest/api/{version}/issue/{10000 + number}"},
-                            status_code=201)
+        return JSONResponse(
+            {
+                "id": str(10000 + number),
+                "key": key,
+                "self": f"{request.base_url}rest/api/{version}/issue/{10000 + number}",
+            },
+            status_code=201,
+        )

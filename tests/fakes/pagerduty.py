@@ -67,8 +67,7 @@ class FakePagerDuty:
         self.app.post("/v2/enqueue")(self.enqueue)
 
     def open_alert(self, key: str) -> PdAlert | None:
-        return next((a for a in self.alerts if a.dedup_key == key and a.status != "resolved"),
-                    None)
+        return next((a for a in self.alerts if a.dedup_key == key and a.status != "resolved"), None)
 
     async def enqueue(self, request: Request) -> Response:
         event = await read_json(request)
@@ -77,13 +76,16 @@ class FakePagerDuty:
             return answer
         errors = problems(event)
         if errors:
-            return JSONResponse({"status": "invalid event", "message": "Event object is invalid",
-                                 "errors": errors}, status_code=400)
+            return JSONResponse(
+                {"status": "invalid event", "message": "Event object is invalid", "errors": errors},
+                status_code=400,
+            )
         key = event.get("dedup_key") or uuid.uuid4().hex
         self.accepted.append(event)
         self._apply(event, key)
-        return JSONResponse({"status": "success", "message": "Event processed",
-                             "dedup_key": key}, status_code=202)
+        return JSONResponse(
+            {"status": "success", "message": "Event processed", "dedup_key": key}, status_code=202
+        )
 
     def _apply(self, event: dict[str, Any], key: str) -> None:
         alert = self.open_alert(key)
@@ -92,8 +94,9 @@ class FakePagerDuty:
         action = event["event_action"]
         if action == "trigger":
             if alert is None:
-                self.alerts.append(PdAlert(key, event["routing_key"], event["payload"]["summary"],
-                                           log=["trigger"]))
+                self.alerts.append(
+                    PdAlert(key, event["routing_key"], event["payload"]["summary"], log=["trigger"])
+                )
             else:
                 alert.log.append("trigger")
         elif alert is not None:

@@ -48,9 +48,10 @@ def _one_block(block: dict[str, Any]) -> list[str]:
         if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= 150:
             return ["invalid_blocks"]
     if kind == "section":
-        if text.get("type") not in {"mrkdwn", "plain_text"} or not 0 < len(
-            text.get("text", "")
-        ) <= 3000:
+        if (
+            text.get("type") not in {"mrkdwn", "plain_text"}
+            or not 0 < len(text.get("text", "")) <= 3000
+        ):
             return ["invalid_blocks"]
     if kind == "context":
         elements = block.get("elements") or []
@@ -106,8 +107,9 @@ class FakeSlack:
             return JSONResponse({"ok": False, "error": "name_taken"})
         channel_id = f"C{next(self._ids):08d}"
         self.channels[channel_id] = name
-        return JSONResponse({"ok": True, "channel": {"id": channel_id, "name": name,
-                                                     "is_channel": True}})
+        return JSONResponse(
+            {"ok": True, "channel": {"id": channel_id, "name": name, "is_channel": True}}
+        )
 
     async def post_message(self, request: Request) -> Response:
         body = await read_json(request) or {}

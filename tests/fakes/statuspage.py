@@ -17,13 +17,24 @@ from fastapi.responses import JSONResponse, Response
 from tests.fakes.base import FakeState, read_json
 
 STATUSES = {"investigating", "identified", "monitoring", "resolved"}
-COMPONENT_STATUSES = {"operational", "degraded_performance", "partial_outage", "major_outage",
-                      "under_maintenance"}
+COMPONENT_STATUSES = {
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+}
 
 
 class FakeStatuspage:
-    def __init__(self, state: FakeState | None = None, *, key: str = "sp-key",
-                 page_id: str = "pg1", components: tuple[str, ...] = ("cmpapi", "cmpdb")) -> None:
+    def __init__(
+        self,
+        state: FakeState | None = None,
+        *,
+        key: str = "sp-key",
+        page_id: str = "pg1",
+        components: tuple[str, ...] = ("cmpapi", "cmpdb"),
+    ) -> None:
         self.state = state or FakeState()
         self.key = key
         self.page_id = page_id
@@ -51,8 +62,7 @@ class FakeStatuspage:
             errors.append("deliver_notifications must be a boolean")
         return errors
 
-    def _guard(self, request: Request, page_id: str, body: Any, *, create: bool
-               ) -> Response | None:
+    def _guard(self, request: Request, page_id: str, body: Any, *, create: bool) -> Response | None:
         if (answer := self.state.interfere()) is not None:
             return answer
         if request.headers.get("authorization") != f"OAuth {self.key}":
@@ -68,8 +78,9 @@ class FakeStatuspage:
         incident["status"] = change.get("status", incident["status"])
         self.components.update(change.get("components") or {})
         self.updates.append({"incident_id": incident["id"], **change})
-        incident["incident_updates"].insert(0, {"status": incident["status"],
-                                                "body": change.get("body", "")})
+        incident["incident_updates"].insert(
+            0, {"status": incident["status"], "body": change.get("body", "")}
+        )
 
     async def create(self, page_id: str, request: Request) -> Response:
         body = await read_json(request)
@@ -78,8 +89,14 @@ class FakeStatuspage:
             return answer
         change = body["incident"]
         incident_id = f"sp{next(self._ids):06d}"
-        incident = {"id": incident_id, "name": change["name"], "status": "investigating",
-                    "page_id": page_id, "incident_updates": [], "shortlink": "https://stspg.io/x"}
+        incident = {
+            "id": incident_id,
+            "name": change["name"],
+            "status": "investigating",
+            "page_id": page_id,
+            "incident_updates": [],
+            "shortlink": "https://stspg.io/x",
+        }
         self.incidents[incident_id] = incident
         self._apply(incident, change)
         return JSONResponse(incident, status_code=201)

@@ -24,13 +24,27 @@ pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[2]
 DRILL = str(Path(sys.executable).parent / "drill")
-SCENARIOS = ["server-down", "database-stall", "database-down", "slow-api", "cpu-saturation",
-             "connection-exhaustion", "disk-full", "dependency-timeout"]
+SCENARIOS = [
+    "server-down",
+    "database-stall",
+    "database-down",
+    "slow-api",
+    "cpu-saturation",
+    "connection-exhaustion",
+    "disk-full",
+    "dependency-timeout",
+]
 
 
 def drill(*args: str, timeout: float = 240, env: dict[str, str] | None = None):
-    return subprocess.run([DRILL, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [DRILL, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def only_report(report_dir: Path) -> dict:
@@ -63,8 +77,9 @@ def test_scenario_end_to_end_in_auto_mode(name: str, healthy_stack: Stack, tmp_p
 
 
 def test_no_responder_misses_the_response_target(healthy_stack: Stack, tmp_path: Path):
-    code, report, output = run_scenario("server-down", tmp_path, "--no-responder",
-                                        "--respond-target", "5s", "--max-duration", "12s")
+    code, report, output = run_scenario(
+        "server-down", tmp_path, "--no-responder", "--respond-target", "5s", "--max-duration", "12s"
+    )
     assert code == 1, output[-2000:]
     assert report["verdict"]["respond_met"] is False and report["verdict"]["passed"] is False
     assert report["metrics"]["time_to_acknowledge_s"] is None
@@ -79,9 +94,14 @@ def _prometheus_with(config_dir: Path | None, stack: Stack) -> None:
         env.pop("DRILL_PROMETHEUS_CONFIG", None)
     else:
         env["DRILL_PROMETHEUS_CONFIG"] = str(config_dir)
-    subprocess.run([*stack.compose_args(), "up", "-d", "--wait", "--force-recreate",
-                    "prometheus"], cwd=stack.root, env=env, check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [*stack.compose_args(), "up", "-d", "--wait", "--force-recreate", "prometheus"],
+        cwd=stack.root,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_detection_time_is_honest(healthy_stack: Stack, tmp_path: Path):
@@ -118,9 +138,12 @@ def _wait_for_event(timeline: Path, event: str, timeout_s: float) -> None:
 
 
 def test_sigkill_mid_drill_then_recover(healthy_stack: Stack, tmp_path: Path):
-    proc = subprocess.Popen([DRILL, "run", "server-down", "--report-dir", str(tmp_path),
-                             "--no-responder", "--no-live"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [DRILL, "run", "server-down", "--report-dir", str(tmp_path), "--no-responder", "--no-live"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not list(tmp_path.glob("*/timeline.jsonl")) and time.monotonic() < deadline:

@@ -29,8 +29,11 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float) -> T:
 
 
 def api_down_incidents(client: IncidentClient, drill_id: str) -> list[dict[str, Any]]:
-    return [i for i in client.list_incidents(drill_id=drill_id)
-            if any(a["alertname"] == "ApiDown" for a in i["alerts"])]
+    return [
+        i
+        for i in client.list_incidents(drill_id=drill_id)
+        if any(a["alertname"] == "ApiDown" for a in i["alerts"])
+    ]
 
 
 @pytest.mark.docker
@@ -42,13 +45,23 @@ def test_api_down_opens_one_incident_and_resolves(stack: Stack) -> None:
     client.register_drill(drill_id, "server-down", datetime.now(UTC))
     stack.compose("stop", "api", timeout=60)
     try:
-        incident = wait_for("an ApiDown incident", lambda: next(iter(
-            api_down_incidents(client, drill_id)), None), 90)
-        full = wait_for("the page, war room and customer update", lambda: _complete(
-            client.get(incident["id"])), 60)
+        incident = wait_for(
+            "an ApiDown incident",
+            lambda: next(iter(api_down_incidents(client, drill_id)), None),
+            90,
+        )
+        full = wait_for(
+            "the page, war room and customer update",
+            lambda: _complete(client.get(incident["id"])),
+            60,
+        )
         assert full["is_drill"] and full["severity"] == "SEV1"
-        assert set(full["roles"]) == {"incident_commander", "communications_lead",
-                                      "operations_lead", "scribe"}
+        assert set(full["roles"]) == {
+            "incident_commander",
+            "communications_lead",
+            "operations_lead",
+            "scribe",
+        }
         assert full["war_room"]["channel"].startswith(f"#inc-{full['id'].split('-')[1]}-")
         summary = httpx.get(f"{settings.url('incidents')}/api/v2/summary.json", timeout=5).json()
         public = next(i for i in summary["incidents"] if i["id"] == full["id"])

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from pydantic import BaseModel, Field
 from starlette.routing import Match
 
+from shop_api import spool
 from shop_api.db import DatabaseError, pool
 
 REQUESTS = Counter(
@@ -73,10 +74,19 @@ def _db(name: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obje
     return rows
 
 
+def _spool(order: OrderIn) -> None:
+    try:
+        spool.journal({"product_id": order.product_id, "quantity": order.quantity})
+    except OSError as exc:
+        raise HTTPException(status_code=507, detail=f"order spool unwritable: {exc}") from exc
+
+
 @app.get("/health")
 def health() -> dict[str, str]:
+    if not spool.has_room():
+        raise HTTPException(status_code=503, detail="order spool is full")
     _db("health", "SELECT 1")
-    return {"status": "ok", "database": "up"}
+    return {"status": "ok", "database": "up", "spool": "ok"}
 
 
 @app.get("/products")
@@ -87,6 +97,8 @@ def products() -> list[dict[str, object]]:
 
 @app.post("/orders", status_code=201)
 def create_order(order: OrderIn) -> dict[str, object]:
+    # Journal first: an order that cannot be spooled is refused before it touches stock.
+    _spool(order)
     # One statement, so the async (autocommit) connection keeps stock and order consistent.
     rows = _db(
         "create_order",

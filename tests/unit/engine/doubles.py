@@ -82,13 +82,29 @@ class FakeIncidents:
         if self.incident is None and at is not None and now - at >= self.detect_after:
             received = at + self.detect_after
             self.incident = {
-                "id": "INC-1", "severity": "SEV1", "title": "ApiDown", "drill_id": drill_id,
-                "created_at": iso(received), "acknowledged_at": None, "resolved_at": None,
-                "alerts": [{"fingerprint": "fp1", "alertname": "ApiDown",
-                            "starts_at": iso(at + self.detect_after / 2),
-                            "received_at": iso(received)}],
-                "notifications": [{"channel": "local", "kind": "page", "status": "delivered",
-                                   "delivered_at": iso(received + timedelta(milliseconds=20))}],
+                "id": "INC-1",
+                "severity": "SEV1",
+                "title": "ApiDown",
+                "drill_id": drill_id,
+                "created_at": iso(received),
+                "acknowledged_at": None,
+                "resolved_at": None,
+                "alerts": [
+                    {
+                        "fingerprint": "fp1",
+                        "alertname": "ApiDown",
+                        "starts_at": iso(at + self.detect_after / 2),
+                        "received_at": iso(received),
+                    }
+                ],
+                "notifications": [
+                    {
+                        "channel": "local",
+                        "kind": "page",
+                        "status": "delivered",
+                        "delivered_at": iso(received + timedelta(milliseconds=20)),
+                    }
+                ],
             }
         return [dict(self.incident)] if self.incident else []
 
@@ -117,8 +133,13 @@ class FakeAlerts:
     def prometheus(self) -> list[dict[str, Any]]:
         if not self.world.fault_active or self.world.fault_at is None:
             return []
-        return [{"labels": {"alertname": "ApiDown"}, "state": "firing",
-                 "activeAt": iso(self.world.fault_at + timedelta(milliseconds=30))}]
+        return [
+            {
+                "labels": {"alertname": "ApiDown"},
+                "state": "firing",
+                "activeAt": iso(self.world.fault_at + timedelta(milliseconds=30)),
+            }
+        ]
 
     def alertmanager(self) -> list[dict[str, Any]]:
         return []
@@ -137,16 +158,24 @@ class FakeRunbooks:
         for number, kind in ((1, "diagnose"), (2, "remediate"), (3, "verify")):
             if kind == "remediate" and self.fixes:
                 self.world.fault_active = False
-            step = StepOutcome(number, f"step {number}", kind, True, 0.01,
-                               {"title": f"step {number}", "kind": kind, "ok": True,
-                                "duration_s": 0.01})
+            step = StepOutcome(
+                number,
+                f"step {number}",
+                kind,
+                True,
+                0.01,
+                {"title": f"step {number}", "kind": kind, "ok": True, "duration_s": 0.01},
+            )
             on_step(step)
             steps.append(step)
         return RunbookOutcome(True, tuple(steps), None)
 
     def judge(self, outcome: RunbookOutcome, *, steady_state_ok: bool) -> dict[str, Any]:
-        return {"path": "ops/runbooks/server-down.md", "accurate": outcome.ok and steady_state_ok,
-                "steps": [s.report for s in outcome.steps]}
+        return {
+            "path": "ops/runbooks/server-down.md",
+            "accurate": outcome.ok and steady_state_ok,
+            "steps": [s.report for s in outcome.steps],
+        }
 
 
 class FakeLoad:
@@ -160,15 +189,22 @@ class FakeLoad:
     def stop(self) -> LoadStats:
         self.stopped = True
         now = time.time()
-        history = tuple(LoadSample(now + i, 2, 10.0, 1.0 if i == 1 else 0.0, 10 * i, i)
-                        for i in range(4))
-        return LoadStats(requests=40, failures=3, p50_ms=5.0, p95_ms=12.0, rps=10.0,
-                         history=history)
+        history = tuple(
+            LoadSample(now + i, 2, 10.0, 1.0 if i == 1 else 0.0, 10 * i, i) for i in range(4)
+        )
+        return LoadStats(
+            requests=40, failures=3, p50_ms=5.0, p95_ms=12.0, rps=10.0, history=history
+        )
 
 
 class FakeSteady:
-    def __init__(self, world: World, *, never_ok: bool = False,
-                 explode_after_fault: BaseException | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        never_ok: bool = False,
+        explode_after_fault: BaseException | None = None,
+    ) -> None:
         self.world, self.never_ok = world, never_ok
         self.explode = explode_after_fault
         self.closed = False
@@ -177,15 +213,21 @@ class FakeSteady:
         if self.explode is not None and self.world.fault_active:
             raise self.explode
         ok = not self.world.fault_active and not self.never_ok
-        return SteadyResult(ok, (now_result("api-health", ok, 1.0, "status 200" if ok
-                                            else "ConnectError"),))
+        return SteadyResult(
+            ok, (now_result("api-health", ok, 1.0, "status 200" if ok else "ConnectError"),)
+        )
 
     def close(self) -> None:
         self.closed = True
 
 
 def make_ports(world: World, **kw: Any) -> Ports:
-    return Ports(stack=FakeStack(world), faults=FakeFaults(world),
-                 incidents=kw.get("incidents") or FakeIncidents(world),
-                 alerts=FakeAlerts(world), runbooks=kw.get("runbooks") or FakeRunbooks(world),
-                 load=FakeLoad(), steady=kw.get("steady") or FakeSteady(world))
+    return Ports(
+        stack=FakeStack(world),
+        faults=FakeFaults(world),
+        incidents=kw.get("incidents") or FakeIncidents(world),
+        alerts=FakeAlerts(world),
+        runbooks=kw.get("runbooks") or FakeRunbooks(world),
+        load=FakeLoad(),
+        steady=kw.get("steady") or FakeSteady(world),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,23 +16,28 @@ from tests.unit.engine.doubles import FakeRunbooks, FakeSteady, World, make_port
 
 def scenario(**over: object) -> Scenario:
     data = {
-        "name": "server-down", "title": "API down", "runbook": "ops/runbooks/server-down.md",
+        "name": "server-down",
+        "title": "API down",
+        "runbook": "ops/runbooks/server-down.md",
         "steady_state": [{"name": "api-health", "type": "http"}],
         "fault": {"type": "container.kill", "target": "api"},
         "expected_alerts": ["ApiDown", "ApiHighErrorRatio"],
-        "probe_interval": 0.03, "recovery_checks": 2,
+        "probe_interval": 0.03,
+        "recovery_checks": 2,
         "abort": {"max_duration": 5, "steady_state_timeout": 1},
     }
     data.update(over)
     return Scenario.model_validate(data)
 
 
-def run(tmp_path: Path, world: World, scen: Scenario | None = None, **kw: object):
+def run(tmp_path: Path, world: World, scen: Scenario | None = None, **kw: Any):
     ports = make_ports(world, **{k: v for k, v in kw.items() if k in ("runbooks", "steady")})
-    options = DrillOptions(report_dir=tmp_path, live=False,
-                           **{k: v for k, v in kw.items() if k not in ("runbooks", "steady")})
-    outcome = run_drill(scen or scenario(), options,
-                        ports_factory=lambda s, d, o: ports)
+    options = DrillOptions(
+        report_dir=tmp_path,
+        live=False,
+        **{k: v for k, v in kw.items() if k not in ("runbooks", "steady")},
+    )
+    outcome = run_drill(scen or scenario(), options, ports_factory=lambda s, d, o: ports)
     return outcome, ports
 
 
@@ -42,8 +48,12 @@ def test_auto_drill_meets_targets_and_rolls_back(tmp_path: Path) -> None:
     assert outcome.exit_code == 0 and report["status"] == "completed"
     metrics = report["metrics"]
     assert all(v is not None for v in metrics.values()), metrics
-    assert (metrics["time_to_first_symptom_s"] <= metrics["time_to_detect_s"]
-            <= metrics["time_to_notify_s"] <= metrics["time_to_acknowledge_s"])
+    assert (
+        metrics["time_to_first_symptom_s"]
+        <= metrics["time_to_detect_s"]
+        <= metrics["time_to_notify_s"]
+        <= metrics["time_to_acknowledge_s"]
+    )
     assert metrics["time_to_mitigate_s"] <= metrics["time_to_resolve_s"]
     assert report["verdict"] == {"respond_met": True, "resolve_met": True, "passed": True}
     assert report["detected_by"] == "monitoring"
@@ -110,8 +120,7 @@ def test_a_bug_still_rolls_back_and_reports(tmp_path: Path) -> None:
 
 def test_runbook_that_does_not_fix_leaves_targets_missed(tmp_path: Path) -> None:
     world = World()
-    outcome, _ = run(tmp_path, world, runbooks=FakeRunbooks(world, fixes=False),
-                     max_duration_s=0.5)
+    outcome, _ = run(tmp_path, world, runbooks=FakeRunbooks(world, fixes=False), max_duration_s=0.5)
     assert outcome.report["metrics"]["time_to_acknowledge_s"] is not None
     assert outcome.report["metrics"]["time_to_mitigate_s"] is None
     assert outcome.report["verdict"]["resolve_met"] is False and outcome.exit_code == 1
@@ -121,8 +130,14 @@ def test_runbook_that_does_not_fix_leaves_targets_missed(tmp_path: Path) -> None
 def test_timeline_is_on_disk_in_event_order(tmp_path: Path) -> None:
     outcome, _ = run(tmp_path, World())
     kinds = [e.event for e in read_timeline(outcome.out_dir / "timeline.jsonl")]
-    order = ["drill_started", "stack_ready", "load_started", "steady_state_verified",
-             "drill_registered", "fault_injected"]
+    order = [
+        "drill_started",
+        "stack_ready",
+        "load_started",
+        "steady_state_verified",
+        "drill_registered",
+        "fault_injected",
+    ]
     assert kinds[: len(order)] == order
     assert kinds[-1] == "drill_ended" and "rollback" in kinds
 
@@ -132,11 +147,20 @@ def test_stale_open_incidents_are_resolved_before_the_fault(tmp_path: Path) -> N
 
     world = World()
     incidents = FakeIncidents(world)
-    incidents.stale = [{"id": "OLD-1", "title": "ApiDown", "resolved_at": None,
-                        "alerts": [{"alertname": "ApiDown", "status": "resolved"}]}]
+    incidents.stale = [
+        {
+            "id": "OLD-1",
+            "title": "ApiDown",
+            "resolved_at": None,
+            "alerts": [{"alertname": "ApiDown", "status": "resolved"}],
+        }
+    ]
     ports = make_ports(world, incidents=incidents)
-    outcome = run_drill(scenario(), DrillOptions(report_dir=tmp_path, live=False),
-                        ports_factory=lambda s, d, o: ports)
+    outcome = run_drill(
+        scenario(),
+        DrillOptions(report_dir=tmp_path, live=False),
+        ports_factory=lambda s, d, o: ports,
+    )
     assert outcome.exit_code == 0
     assert incidents.stale[0]["resolved_at"] is not None
     notes = [e for e in outcome.report["timeline"] if e["detail"].get("incident") == "OLD-1"]
@@ -148,10 +172,19 @@ def test_an_open_incident_with_a_firing_alert_blocks_the_drill(tmp_path: Path) -
 
     world = World()
     incidents = FakeIncidents(world)
-    incidents.stale = [{"id": "OLD-2", "title": "DB", "resolved_at": None,
-                        "alerts": [{"alertname": "DatabaseUnreachable", "status": "firing"}]}]
+    incidents.stale = [
+        {
+            "id": "OLD-2",
+            "title": "DB",
+            "resolved_at": None,
+            "alerts": [{"alertname": "DatabaseUnreachable", "status": "firing"}],
+        }
+    ]
     ports = make_ports(world, incidents=incidents)
-    outcome = run_drill(scenario(), DrillOptions(report_dir=tmp_path, live=False),
-                        ports_factory=lambda s, d, o: ports)
+    outcome = run_drill(
+        scenario(),
+        DrillOptions(report_dir=tmp_path, live=False),
+        ports_factory=lambda s, d, o: ports,
+    )
     assert outcome.exit_code == 2 and world.injected == 0
     assert "OLD-2" in outcome.report["end_reason"]

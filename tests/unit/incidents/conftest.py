@@ -3,12 +3,11 @@ SaaS fakes served by one real uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import warnings
 
 import pytest
 from fastapi import FastAPI
@@ -32,11 +31,21 @@ TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROUTING_KEY = "R" * 32
 OUTSIDE_ENV = [
-    "DRILL_SLACK_WEBHOOK_URL", "DRILL_SLACK_BOT_TOKEN", "DRILL_SLACK_API_URL",
-    "DRILL_PAGERDUTY_ROUTING_KEY", "DRILL_PAGERDUTY_URL", "DRILL_JIRA_URL", "DRILL_JIRA_EMAIL",
-    "DRILL_JIRA_API_TOKEN", "DRILL_STATUSPAGE_API_KEY", "DRILL_STATUSPAGE_PAGE_ID",
-    "DRILL_STATUSPAGE_API_URL", "DRILL_STATUSPAGE_COMPONENT_API", "DRILL_SMTP_HOST",
-    "DRILL_WEBHOOK_URL", "DRILL_SILENCE_OUTSIDE",
+    "DRILL_SLACK_WEBHOOK_URL",
+    "DRILL_SLACK_BOT_TOKEN",
+    "DRILL_SLACK_API_URL",
+    "DRILL_PAGERDUTY_ROUTING_KEY",
+    "DRILL_PAGERDUTY_URL",
+    "DRILL_JIRA_URL",
+    "DRILL_JIRA_EMAIL",
+    "DRILL_JIRA_API_TOKEN",
+    "DRILL_STATUSPAGE_API_KEY",
+    "DRILL_STATUSPAGE_PAGE_ID",
+    "DRILL_STATUSPAGE_API_URL",
+    "DRILL_STATUSPAGE_COMPONENT_API",
+    "DRILL_SMTP_HOST",
+    "DRILL_WEBHOOK_URL",
+    "DRILL_SILENCE_OUTSIDE",
 ]
 
 
@@ -103,8 +112,12 @@ class _Dispatch:
 def fakes(_fake_server: Any, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Fakes:
     holder = _fake_server
     states = [FakeState(now=clock.now) for _ in range(4)]
-    apps = (FakeSlack(states[0]), FakePagerDuty(states[1]), FakeJira(states[2]),
-            FakeStatuspage(states[3]))
+    apps = (
+        FakeSlack(states[0]),
+        FakePagerDuty(states[1]),
+        FakeJira(states[2]),
+        FakeStatuspage(states[3]),
+    )
     holder["apps"] = apps
     result = Fakes(clock, *apps, server=holder["server"])
     for name, value in result.env().items():
@@ -118,8 +131,12 @@ AppFactory = Callable[..., FastAPI]
 @pytest.fixture
 def make_app(tmp_path: Path, clock: ManualClock) -> AppFactory:
     def factory(**overrides: Any) -> FastAPI:
-        values: dict[str, Any] = {"db_url": f"sqlite:///{tmp_path / 'incidents.db'}",
-                                  "ops_dir": ROOT / "ops", "api_token": TOKEN, "workers": False}
+        values: dict[str, Any] = {
+            "db_url": f"sqlite:///{tmp_path / 'incidents.db'}",
+            "ops_dir": ROOT / "ops",
+            "api_token": TOKEN,
+            "workers": False,
+        }
         values.update(overrides)
         return create_app(ServiceSettings(**values), clock=clock)
 
@@ -132,12 +149,24 @@ def client(make_app: AppFactory) -> Iterator[TestClient]:
         yield test_client
 
 
-def am_body(alertname: str = "ApiDown", *, status: str = "firing", severity: str = "critical",
-            service: str = "api", fingerprint: str = "fp-api-down", group: str | None = None,
-            extra_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def am_body(
+    alertname: str = "ApiDown",
+    *,
+    status: str = "firing",
+    severity: str = "critical",
+    service: str = "api",
+    fingerprint: str = "fp-api-down",
+    group: str | None = None,
+    extra_labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An Alertmanager webhook v4 body, shaped like the real thing."""
-    labels = {"alertname": alertname, "severity": severity, "service": service, "job": service,
-              **(extra_labels or {})}
+    labels = {
+        "alertname": alertname,
+        "severity": severity,
+        "service": service,
+        "job": service,
+        **(extra_labels or {}),
+    }
     return {
         "version": "4",
         "groupKey": group or f'{{}}:{{alertname="{alertname}"}}',
@@ -146,15 +175,20 @@ def am_body(alertname: str = "ApiDown", *, status: str = "firing", severity: str
         "receiver": "incidents",
         "groupLabels": {"alertname": alertname},
         "commonLabels": labels,
-        "commonAnnotations": {"summary": f"{alertname} on {service}",
-                              "runbook": "ops/runbooks/server-down.md"},
+        "commonAnnotations": {
+            "summary": f"{alertname} on {service}",
+            "runbook": "ops/runbooks/server-down.md",
+        },
         "externalURL": "http://alertmanager:9093",
-        "alerts": [{
-            "status": status, "labels": labels,
-            "annotations": {"summary": f"{alertname} on {service}"},
-            "startsAt": "2026-01-05T10:00:00.123Z",
-            "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-01-05T10:05:00Z",
-            "generatorURL": "http://prometheus:9090/graph?g0.expr=up",
-            "fingerprint": fingerprint,
-        }],
+        "alerts": [
+            {
+                "status": status,
+                "labels": labels,
+                "annotations": {"summary": f"{alertname} on {service}"},
+                "startsAt": "2026-01-05T10:00:00.123Z",
+                "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-01-05T10:05:00Z",
+                "generatorURL": "http://prometheus:9090/graph?g0.expr=up",
+                "fingerprint": fingerprint,
+            }
+        ],
     }

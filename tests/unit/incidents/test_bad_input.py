@@ -19,7 +19,12 @@ from harness.incidents.config import ServiceSettings
 from tests.unit.incidents.conftest import AUTH, ROOT, TOKEN, am_body
 
 MALFORMED: list[Any] = [
-    None, [], "text", 42, {}, {"alerts": []},
+    None,
+    [],
+    "text",
+    42,
+    {},
+    {"alerts": []},
     {**am_body(), "alerts": []},
     {**am_body(), "alerts": None},
     {**am_body(), "status": "exploded"},
@@ -40,15 +45,21 @@ MALFORMED: list[Any] = [
 @pytest.mark.parametrize("body", MALFORMED)
 def test_malformed_alertmanager_bodies_are_422(client: TestClient, body: Any) -> None:
     # json.dumps escapes lone surrogates the way a hostile sender would put them on the wire.
-    answer = client.post("/api/v1/alerts/alertmanager", content=json.dumps(body),
-                         headers={**AUTH, "Content-Type": "application/json"})
+    answer = client.post(
+        "/api/v1/alerts/alertmanager",
+        content=json.dumps(body),
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
     assert answer.status_code == 422, answer.text
 
 
 @pytest.mark.parametrize("raw", [b"{", b"\xff\xfe", b"[1,2", b'{"version": 4'])
 def test_broken_json_is_422(client: TestClient, raw: bytes) -> None:
-    answer = client.post("/api/v1/alerts/alertmanager", content=raw,
-                         headers={**AUTH, "Content-Type": "application/json"})
+    answer = client.post(
+        "/api/v1/alerts/alertmanager",
+        content=raw,
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
     assert answer.status_code == 422
 
 
@@ -67,8 +78,9 @@ def test_odd_but_valid_bodies_are_accepted(client: TestClient) -> None:
 # One app for the whole property run, on its own temp database, with an incident in it so
 # the per-incident routes have something real to hit besides 404s.
 _DB = Path(tempfile.mkdtemp(prefix="drill-schemathesis-")) / "incidents.db"
-_APP = create_app(ServiceSettings(db_url=f"sqlite:///{_DB}", ops_dir=ROOT / "ops",
-                                  api_token=TOKEN, workers=False))
+_APP = create_app(
+    ServiceSettings(db_url=f"sqlite:///{_DB}", ops_dir=ROOT / "ops", api_token=TOKEN, workers=False)
+)
 with TestClient(_APP) as _seed:
     _seed.post("/api/v1/alerts/alertmanager", json=am_body(), headers=AUTH)
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
@@ -76,5 +88,5 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_finds_no_server_errors(case: schemathesis.Case) -> None:
+def test_schemathesis_finds_no_server_errors(case: Any) -> None:
     case.call_and_validate(headers=AUTH, checks=[not_a_server_error])

@@ -20,8 +20,9 @@ def run_drill_incident(app: FastAPI, *, drill: bool = True) -> TestClient:
     client = TestClient(app)
     client.__enter__()
     if drill:
-        client.post("/api/v1/drills", json={"drill_id": "d-9", "scenario": "server-down"},
-                    headers=AUTH)
+        client.post(
+            "/api/v1/drills", json={"drill_id": "d-9", "scenario": "server-down"}, headers=AUTH
+        )
     client.post("/api/v1/alerts/alertmanager", json=am_body(), headers=AUTH)
     app.state.outbox.process_all()
     return client
@@ -34,8 +35,14 @@ def delivered(client: TestClient) -> list[dict[str, Any]]:
 
 def test_all_channels_live_from_environment(fakes: Fakes, make_app: AppFactory) -> None:
     app = make_app()
-    assert set(app.state.channels.live) == {"local", "slack", "slack_war_room", "pagerduty",
-                                            "jira", "statuspage"}
+    assert set(app.state.channels.live) == {
+        "local",
+        "slack",
+        "slack_war_room",
+        "pagerduty",
+        "jira",
+        "statuspage",
+    }
     assert "email" in app.state.channels.skipped and "webhook" in app.state.channels.skipped
 
 
@@ -57,19 +64,25 @@ def test_slack_webhook_block_kit(fakes: Fakes, make_app: AppFactory) -> None:
 
 
 def test_block_limits_hold_for_huge_messages() -> None:
-    message = Message(kind="page", incident="INC-1", number=1, subject="S" * 400,
-                      text=("line " * 300 + "\n") * 200, context="c" * 5000)
-    out = {"text": message.subject, "blocks": blocks(message)}
+    message = Message(
+        kind="page",
+        incident="INC-1",
+        number=1,
+        subject="S" * 400,
+        text=("line " * 300 + "\n") * 200,
+        context="c" * 5000,
+    )
+    out: dict[str, Any] = {"text": message.subject, "blocks": blocks(message)}
     assert block_errors(out) == []
     assert len(out["blocks"]) <= 50
     assert len(out["blocks"][0]["text"]["text"]) == 150
 
 
 def test_fake_slack_rejects_what_slack_rejects() -> None:
-    assert block_errors({"blocks": [{"type": "header", "text": {"type": "mrkdwn",
-                                                                "text": "x"}}]})
-    assert block_errors({"blocks": [{"type": "section", "text": {"type": "mrkdwn",
-                                                                 "text": "x" * 3001}}]})
+    assert block_errors({"blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "x"}}]})
+    assert block_errors(
+        {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]}
+    )
     assert block_errors({"blocks": [{"type": "divider"}] * 51})
     assert block_errors({}) == ["no_text"]
 
@@ -101,8 +114,9 @@ def test_slack_channel_names_follow_the_rules() -> None:
         assert name.startswith("inc-12")
 
 
-def test_pagerduty_trigger_ack_resolve_share_one_dedup_key(fakes: Fakes,
-                                                           make_app: AppFactory) -> None:
+def test_pagerduty_trigger_ack_resolve_share_one_dedup_key(
+    fakes: Fakes, make_app: AppFactory
+) -> None:
     client = run_drill_incident(make_app())
     client.post("/api/v1/incidents/INC-1/ack", json={"by": "chen"}, headers=AUTH)
     client.post("/api/v1/incidents/INC-1/resolve", json={"by": "chen"}, headers=AUTH)
@@ -154,8 +168,11 @@ def test_statuspage_create_then_update(fakes: Fakes, make_app: AppFactory) -> No
     client.post("/api/v1/incidents/INC-1/resolve", json={"by": "chen"}, headers=AUTH)
     client.app.state.outbox.process_all()  # type: ignore[attr-defined]
     patches = [r for r in fakes.statuspage.state.requests if r.method == "PATCH"]
-    assert [p.body["incident"]["status"] for p in patches] == ["identified", "monitoring",
-                                                               "resolved"]
+    assert [p.body["incident"]["status"] for p in patches] == [
+        "identified",
+        "monitoring",
+        "resolved",
+    ]
     assert fakes.statuspage.components["cmpapi"] == "operational"
     assert len(fakes.statuspage.incidents) == 1
     client.__exit__(None, None, None)

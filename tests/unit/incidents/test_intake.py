@@ -50,17 +50,24 @@ def test_repeats_update_one_incident(client: TestClient) -> None:
 
 def test_distinct_groups_open_distinct_incidents(client: TestClient) -> None:
     client.post("/api/v1/alerts/alertmanager", json=am_body("ApiDown"), headers=AUTH)
-    client.post("/api/v1/alerts/alertmanager",
-                json=am_body("DatabaseUnreachable", service="db", fingerprint="fp-db"),
-                headers=AUTH)
+    client.post(
+        "/api/v1/alerts/alertmanager",
+        json=am_body("DatabaseUnreachable", service="db", fingerprint="fp-db"),
+        headers=AUTH,
+    )
     assert [i["title"] for i in client.get("/api/v1/incidents").json()] == [
-        "DatabaseUnreachable on db", "ApiDown on api"]
+        "DatabaseUnreachable on db",
+        "ApiDown on api",
+    ]
 
 
 def test_second_alert_in_a_group_joins_the_incident(client: TestClient) -> None:
     body = am_body()
-    second = dict(body["alerts"][0], fingerprint="fp-2",
-                  labels={**body["alerts"][0]["labels"], "instance": "api-2"})
+    second = dict(
+        body["alerts"][0],
+        fingerprint="fp-2",
+        labels={**body["alerts"][0]["labels"], "instance": "api-2"},
+    )
     body["alerts"].append(second)
     result = client.post("/api/v1/alerts/alertmanager", json=body, headers=AUTH).json()
     assert result["created"] == ["INC-1"]
@@ -77,8 +84,7 @@ def test_resolved_alert_annotates_a_real_incident_by_default(client: TestClient)
 
 
 def test_resolved_alert_resolves_a_drill_incident(client: TestClient) -> None:
-    client.post("/api/v1/drills", json={"drill_id": "d-1", "scenario": "server-down"},
-                headers=AUTH)
+    client.post("/api/v1/drills", json={"drill_id": "d-1", "scenario": "server-down"}, headers=AUTH)
     client.post("/api/v1/alerts/alertmanager", json=am_body(), headers=AUTH)
     client.post("/api/v1/alerts/alertmanager", json=am_body(status="resolved"), headers=AUTH)
     inc = client.get("/api/v1/incidents/INC-1").json()
@@ -98,8 +104,9 @@ def test_configured_auto_resolve_for_real_incidents(make_app: AppFactory) -> Non
 
 
 def test_resolve_for_unknown_group_opens_nothing(client: TestClient) -> None:
-    result = client.post("/api/v1/alerts/alertmanager", json=am_body(status="resolved"),
-                         headers=AUTH).json()
+    result = client.post(
+        "/api/v1/alerts/alertmanager", json=am_body(status="resolved"), headers=AUTH
+    ).json()
     assert result["incidents"] == []
     assert client.get("/api/v1/incidents").json() == []
 
@@ -125,19 +132,23 @@ def test_generic_alert_and_dedup_key(client: TestClient) -> None:
 
 
 def test_pagerduty_shaped_events(client: TestClient) -> None:
-    trigger = {"routing_key": "k", "event_action": "trigger", "dedup_key": "pd-1",
-               "payload": {"summary": "Checkout failing", "source": "api", "severity": "error"}}
+    trigger = {
+        "routing_key": "k",
+        "event_action": "trigger",
+        "dedup_key": "pd-1",
+        "payload": {"summary": "Checkout failing", "source": "api", "severity": "error"},
+    }
     answer = client.post("/api/v1/alerts/pagerduty", json=trigger, headers=AUTH)
     assert answer.status_code == 202
-    assert answer.json() == {"status": "success", "message": "Event processed",
-                             "dedup_key": "pd-1"}
+    assert answer.json() == {"status": "success", "message": "Event processed", "dedup_key": "pd-1"}
     ack = {"routing_key": "k", "event_action": "acknowledge", "dedup_key": "pd-1"}
     assert client.post("/api/v1/alerts/pagerduty", json=ack, headers=AUTH).status_code == 202
     assert client.get("/api/v1/incidents/INC-1").json()["status"] == "acknowledged"
     bad = client.post("/api/v1/alerts/pagerduty", json={"event_action": "resolve"}, headers=AUTH)
     assert bad.status_code == 400 and bad.json()["status"] == "invalid event"
-    no_key = client.post("/api/v1/alerts/pagerduty",
-                         json={**trigger, "dedup_key": ""}, headers=AUTH).json()
+    no_key = client.post(
+        "/api/v1/alerts/pagerduty", json={**trigger, "dedup_key": ""}, headers=AUTH
+    ).json()
     assert len(no_key["dedup_key"]) == 32
     event = intake.from_pagerduty(PagerDutyEvent.model_validate(trigger), "pd-1")
     assert event.severity == "SEV2"

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from harness.errors import ConfigError
+from harness.incidents.clock import ManualClock
 from harness.incidents.oncall import load_roster
 from tests.unit.incidents.conftest import AUTH, ROOT, AppFactory, am_body
 
@@ -18,8 +19,9 @@ START = ROSTER.rotation.start
 
 def test_five_engineers_rotate_weekly() -> None:
     assert len(ROSTER.engineers) == 5
-    primaries = [ROSTER.on_call(START + timedelta(weeks=w, hours=1))["primary"].id
-                 for w in range(5)]
+    primaries = [
+        ROSTER.on_call(START + timedelta(weeks=w, hours=1))["primary"].id for w in range(5)
+    ]
     assert len(set(primaries)) == 5
     for week in range(10):
         at = START + timedelta(weeks=week, days=3)
@@ -37,8 +39,7 @@ def test_override_replaces_primary_for_its_window() -> None:
 
 def test_war_room_roles_are_four_people() -> None:
     roles = ROSTER.war_room_roles(datetime(2026, 3, 1, tzinfo=UTC))
-    assert set(roles) == {"incident_commander", "communications_lead", "operations_lead",
-                          "scribe"}
+    assert set(roles) == {"incident_commander", "communications_lead", "operations_lead", "scribe"}
     assert len({e.id for e in roles.values()}) == 4
 
 
@@ -49,7 +50,7 @@ def test_bad_roster_is_a_config_error(tmp_path: Path) -> None:
         load_roster(path)
 
 
-def test_escalation_pages_the_secondary(make_app: AppFactory, clock) -> None:  # type: ignore[no-untyped-def]
+def test_escalation_pages_the_secondary(make_app: AppFactory, clock: ManualClock) -> None:
     app = make_app()
     with TestClient(app) as client:
         client.post("/api/v1/drills", json={"drill_id": "d"}, headers=AUTH)
@@ -68,7 +69,7 @@ def test_escalation_pages_the_secondary(make_app: AppFactory, clock) -> None:  #
         assert [n["kind"] for n in inc["notifications"]].count("escalation") == 1
 
 
-def test_acknowledged_incident_does_not_escalate(make_app: AppFactory, clock) -> None:  # type: ignore[no-untyped-def]
+def test_acknowledged_incident_does_not_escalate(make_app: AppFactory, clock: ManualClock) -> None:
     app = make_app()
     with TestClient(app) as client:
         client.post("/api/v1/alerts/alertmanager", json=am_body(), headers=AUTH)
@@ -78,8 +79,9 @@ def test_acknowledged_incident_does_not_escalate(make_app: AppFactory, clock) ->
         assert client.get("/api/v1/incidents/INC-1").json()["escalation_level"] == 0
 
 
-def test_overdue_updates_are_reminded_on_a_scaled_drill_clock(make_app: AppFactory,
-                                                              clock) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_updates_are_reminded_on_a_scaled_drill_clock(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
     app = make_app()
     with TestClient(app) as client:
         # x60: a 20-minute external cadence becomes 20 seconds.

@@ -17,8 +17,10 @@ from tests.fakes.base import FakeState, Running
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.unit.incidents.conftest import AUTH, ROOT, ROUTING_KEY, TOKEN, AppFactory, Fakes, am_body
 
-PD_RATE = {"status": "throttle event", "message": "Requests for this service are arriving "
-           "too quickly.  Please retry later."}
+PD_RATE = {
+    "status": "throttle event",
+    "message": "Requests for this service are arriving too quickly.  Please retry later.",
+}
 
 
 def notifications(client: TestClient) -> list[dict[str, Any]]:
@@ -47,8 +49,7 @@ def test_retry_after_is_honoured(fakes: Fakes, make_app: AppFactory) -> None:
         assert failed[0]["detail"]["retry_in_s"] == 7
 
 
-def test_thirty_second_outage_loses_and_doubles_nothing(fakes: Fakes,
-                                                        make_app: AppFactory) -> None:
+def test_thirty_second_outage_loses_and_doubles_nothing(fakes: Fakes, make_app: AppFactory) -> None:
     until = fakes.clock.now() + timedelta(seconds=30)
     for fake in (fakes.slack, fakes.pagerduty, fakes.jira, fakes.statuspage):
         fake.state.outage_until = until
@@ -77,7 +78,8 @@ def test_thirty_second_outage_loses_and_doubles_nothing(fakes: Fakes,
 
 def test_a_400_is_not_retried(fakes: Fakes, make_app: AppFactory) -> None:
     fakes.pagerduty.state.script.append(
-        (400, {}, {"status": "invalid event", "message": "Event object is invalid"}))
+        (400, {}, {"status": "invalid event", "message": "Event object is invalid"})
+    )
     app = make_app()
     with TestClient(app) as client:
         client.post("/api/v1/alerts/alertmanager", json=am_body(), headers=AUTH)
@@ -101,8 +103,7 @@ def test_backoff_is_exponential_and_capped(fakes: Fakes, make_app: AppFactory) -
     from harness.incidents.channels import Delivery
 
     later = Delivery.later("boom")
-    assert [outbox.backoff(n, later) for n in (1, 2, 3, 4, 5, 6, 7)] == [
-        0.5, 1, 2, 4, 8, 10, 10]
+    assert [outbox.backoff(n, later) for n in (1, 2, 3, 4, 5, 6, 7)] == [0.5, 1, 2, 4, 8, 10, 10]
     assert outbox.backoff(1, Delivery.later("x", 429, 1000)) == 300
 
 
@@ -114,15 +115,21 @@ def test_retry_after_formats() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_real_short_outage_with_background_workers(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_short_outage_with_background_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A real PagerDuty fake goes away for 3 s while the workers run on the real clock."""
     fake = FakePagerDuty(FakeState())
     server = Running(fake.app).start()
     monkeypatch.setenv("DRILL_PAGERDUTY_ROUTING_KEY", ROUTING_KEY)
     monkeypatch.setenv("DRILL_PAGERDUTY_URL", f"{server.url}/v2/enqueue")
-    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'i.db'}", ops_dir=ROOT / "ops",
-                               api_token=TOKEN, workers=True, tick_s=0.2)
+    settings = ServiceSettings(
+        db_url=f"sqlite:///{tmp_path / 'i.db'}",
+        ops_dir=ROOT / "ops",
+        api_token=TOKEN,
+        workers=True,
+        tick_s=0.2,
+    )
     server.stop()
     app = create_app(settings)
     try:

@@ -19,9 +19,25 @@ from tests.unit.incidents.conftest import AUTH, ROOT, ROUTING_KEY, TOKEN, am_bod
 
 def start(db: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.incidents", "--host", "127.0.0.1", "--port", str(port),
-         "--db", f"sqlite:///{db}", "--ops-dir", str(ROOT / "ops"), "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "harness.incidents",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{db}",
+            "--ops-dir",
+            str(ROOT / "ops"),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -41,9 +57,13 @@ def test_sigkill_mid_incident_loses_nothing(tmp_path: Path) -> None:
     server = Running(fake.app, port=fake_port)  # not started: PagerDuty is "down"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DRILL_API_TOKEN": TOKEN, "DRILL_PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
-           "DRILL_PAGERDUTY_URL": f"http://127.0.0.1:{fake_port}/v2/enqueue",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DRILL_API_TOKEN": TOKEN,
+        "DRILL_PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
+        "DRILL_PAGERDUTY_URL": f"http://127.0.0.1:{fake_port}/v2/enqueue",
+        "PYTHONPATH": str(ROOT),
+    }
     db = tmp_path / "incidents.db"
     process = start(db, port, env)
     try:
@@ -60,8 +80,9 @@ def test_sigkill_mid_incident_loses_nothing(tmp_path: Path) -> None:
         after = httpx.get(f"{base}/api/v1/incidents/INC-1").json()
         assert after["status"] == "acknowledged"
         assert after["timeline"][: len(before["timeline"])] == before["timeline"]
-        assert [n["id"] for n in after["notifications"]] == [n["id"] for n in
-                                                            before["notifications"]]
+        assert [n["id"] for n in after["notifications"]] == [
+            n["id"] for n in before["notifications"]
+        ]
         server.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -41,8 +41,13 @@ def test_missing_files_give_zeros(tmp_path: Path) -> None:
 def test_command_is_bounded_and_local(tmp_path: Path) -> None:
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios/locustfile.py").write_text("")
-    runner = LoadRunner(LoadSpec(users=3, spawn_rate=2), out_dir=tmp_path / "out",
-                        run_time_s=42.7, host="http://127.0.0.1:8080", root=tmp_path)
+    runner = LoadRunner(
+        LoadSpec(users=3, spawn_rate=2),
+        out_dir=tmp_path / "out",
+        run_time_s=42.7,
+        host="http://127.0.0.1:8080",
+        root=tmp_path,
+    )
     cmd = runner.command()
     assert cmd[cmd.index("--users") + 1] == "3" and cmd[cmd.index("--spawn-rate") + 1] == "2.0"
     assert cmd[cmd.index("--run-time") + 1] == "42s" and "--headless" in cmd

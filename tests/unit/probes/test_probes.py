@@ -13,8 +13,11 @@ from harness.scenario.model import HttpProbe, PrometheusProbe
 
 
 def http(handler, **spec) -> HttpCheck:
-    return HttpCheck(HttpProbe(name="h", **spec), base_url="http://127.0.0.1:1",
-                     transport=httpx.MockTransport(handler))
+    return HttpCheck(
+        HttpProbe(name="h", **spec),
+        base_url="http://127.0.0.1:1",
+        transport=httpx.MockTransport(handler),
+    )
 
 
 def test_http_status_and_latency() -> None:
@@ -45,17 +48,22 @@ def test_http_posts_json_body() -> None:
         seen.append(request.content)
         return httpx.Response(201)
 
-    assert http(handler, method="POST", path="/orders", json_body={"product_id": 1},
-                expect_status=201).check().ok
+    assert (
+        http(handler, method="POST", path="/orders", json_body={"product_id": 1}, expect_status=201)
+        .check()
+        .ok
+    )
     assert seen == [b'{"product_id":1}']
 
 
 def prom(value: object, **spec) -> PrometheusCheck:
     result = [] if value is None else [{"metric": {}, "value": [0, str(value)]}]
     body = {"status": "success", "data": {"resultType": "vector", "result": result}}
-    return PrometheusCheck(PrometheusProbe(name="p", query="up", **spec),
-                           base_url="http://127.0.0.1:1",
-                           transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)))
+    return PrometheusCheck(
+        PrometheusProbe(name="p", query="up", **spec),
+        base_url="http://127.0.0.1:1",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)),
+    )
 
 
 def test_prometheus_threshold() -> None:

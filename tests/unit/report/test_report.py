@@ -23,12 +23,32 @@ from harness.report import (
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-HEADER = {"drill_id": "20260101T000000Z-server-down", "scenario": "server-down",
-          "mode": "auto", "fault": {"type": "container.kill", "target": "api", "params": {}},
-          "targets": {"respond_s": 900, "resolve_s": 1800}, "runbook": "ops/runbooks/x.md",
-          "expected_alerts": ["ApiDown"], "pid": 0}
-CONTRACT = {"drill_id", "scenario", "mode", "started_at", "finished_at", "status", "fault",
-            "targets", "metrics", "verdict", "timeline", "incident", "runbook", "load"}
+HEADER = {
+    "drill_id": "20260101T000000Z-server-down",
+    "scenario": "server-down",
+    "mode": "auto",
+    "fault": {"type": "container.kill", "target": "api", "params": {}},
+    "targets": {"respond_s": 900, "resolve_s": 1800},
+    "runbook": "ops/runbooks/x.md",
+    "expected_alerts": ["ApiDown"],
+    "pid": 0,
+}
+CONTRACT = {
+    "drill_id",
+    "scenario",
+    "mode",
+    "started_at",
+    "finished_at",
+    "status",
+    "fault",
+    "targets",
+    "metrics",
+    "verdict",
+    "timeline",
+    "incident",
+    "runbook",
+    "load",
+}
 
 
 def ev(kind: str, at: float, /, **detail: object) -> Event:
@@ -37,7 +57,8 @@ def ev(kind: str, at: float, /, **detail: object) -> Event:
 
 def events(ended: bool = True, resolve_at: float = 12.0) -> list[Event]:
     items = [
-        ev(Kind.DRILL_STARTED, -3, **HEADER), ev(Kind.FAULT_INJECTED, 0),
+        ev(Kind.DRILL_STARTED, -3, **HEADER),
+        ev(Kind.FAULT_INJECTED, 0),
         ev(Kind.PROBE_FAILED, 1.0, probe="api-health"),
         ev(Kind.INCIDENT_OPENED, 4.0, incident="INC-7", severity="SEV1", by="monitoring"),
         ev(Kind.ALERT_RECEIVED, 4.0, alertname="ApiDown"),
@@ -45,9 +66,17 @@ def events(ended: bool = True, resolve_at: float = 12.0) -> list[Event]:
         ev(Kind.ALERT_FIRING, 3.5, alertname="ApiSaturated"),
         ev(Kind.NOTIFICATION_DELIVERED, 4.2, channel="local", kind="page"),
         ev(Kind.ACKNOWLEDGED, 5.0),
-        ev(Kind.RUNBOOK_STEP, 6.0, number=1, title="Start the API", kind="remediate", ok=True,
-           duration_s=0.4),
-        ev(Kind.MITIGATED, 9.0), ev(Kind.RESOLVED, resolve_at),
+        ev(
+            Kind.RUNBOOK_STEP,
+            6.0,
+            number=1,
+            title="Start the API",
+            kind="remediate",
+            ok=True,
+            duration_s=0.4,
+        ),
+        ev(Kind.MITIGATED, 9.0),
+        ev(Kind.RESOLVED, resolve_at),
     ]
     if ended:
         items.append(ev(Kind.DRILL_ENDED, 13.0, status="completed", reason="resolved"))
@@ -56,9 +85,14 @@ def events(ended: bool = True, resolve_at: float = 12.0) -> list[Event]:
 
 def load() -> LoadStats:
     t = T0.timestamp()
-    return LoadStats(100, 5, 4.0, 20.0, 8.0,
-                     tuple(LoadSample(t - 2 + i, 4, 8.0, float(i == 3), i * 8, 0)
-                           for i in range(8)))
+    return LoadStats(
+        100,
+        5,
+        4.0,
+        20.0,
+        8.0,
+        tuple(LoadSample(t - 2 + i, 4, 8.0, float(i == 3), i * 8, 0) for i in range(8)),
+    )
 
 
 def test_report_json_keeps_the_contract() -> None:
@@ -68,8 +102,13 @@ def test_report_json_keeps_the_contract() -> None:
     assert report["metrics"]["time_to_detect_s"] == 4.0
     assert report["incident"]["id"] == "INC-7"
     assert report["incident"]["notifications"][0]["channel"] == "local"
-    assert report["runbook"]["steps"][0] == {"number": 1, "title": "Start the API",
-                                             "kind": "remediate", "ok": True, "duration_s": 0.4}
+    assert report["runbook"]["steps"][0] == {
+        "number": 1,
+        "title": "Start the API",
+        "kind": "remediate",
+        "ok": True,
+        "duration_s": 0.4,
+    }
     assert report["load"]["requests"] == 100 and report["load"]["p95_ms"] == 20.0
     assert report["alerts"]["fired_not_routed"] == ["ApiSaturated"]
     item = report["timeline"][1]
@@ -101,14 +140,22 @@ def test_markdown_has_the_metrics_table() -> None:
 
 def test_write_all_writes_four_files(tmp_path: Path) -> None:
     paths = write_all(tmp_path, build_report(events()))
-    assert sorted(p.name for p in paths.values()) == ["junit.xml", "report.html",
-                                                      "report.json", "report.md"]
+    assert sorted(p.name for p in paths.values()) == [
+        "junit.xml",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     assert json.loads((tmp_path / "report.json").read_text())["drill_id"] == HEADER["drill_id"]
 
 
 def _dead_pid() -> int:
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(proc.stdout)
 
 

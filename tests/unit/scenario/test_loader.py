@@ -54,9 +54,12 @@ def checkout(tmp_path: Path) -> Checkout:
     (tmp_path / "ops/runbooks/server-down.md").write_text("# runbook\n")
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios/locustfile.py").write_text("")
-    return Checkout(root=tmp_path, services=frozenset({"api", "db"}),
-                    fault_kinds=frozenset({"container.kill"}),
-                    fault_params={"container.kill": KillParams})
+    return Checkout(
+        root=tmp_path,
+        services=frozenset({"api", "db"}),
+        fault_kinds=frozenset({"container.kill"}),
+        fault_params={"container.kill": KillParams},
+    )
 
 
 def write(checkout: Checkout, text: str, name: str = "s.yaml") -> Path:
@@ -145,8 +148,10 @@ def test_line_of_walks_sequences_and_mappings() -> None:
     assert line_of(node, ("a", 0, "missing")) == 2
 
 
-@pytest.mark.parametrize("text,seconds", [("500ms", 0.5), ("30s", 30), ("5m", 300),
-                                          ("1h", 3600), ("1m30s", 90), (12, 12.0)])
+@pytest.mark.parametrize(
+    "text,seconds",
+    [("500ms", 0.5), ("30s", 30), ("5m", 300), ("1h", 3600), ("1m30s", 90), (12, 12.0)],
+)
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == seconds
 

@@ -14,8 +14,16 @@ from harness.scenario import Checkout, load_scenario, scenario_files
 from harness.scenario.schema import SCHEMA_ID, schema_text
 
 ROOT = Path(__file__).resolve().parents[3]
-SHIPPED = {"server-down", "database-stall", "database-down", "slow-api", "cpu-saturation",
-           "connection-exhaustion", "disk-full", "dependency-timeout"}
+SHIPPED = {
+    "server-down",
+    "database-stall",
+    "database-down",
+    "slow-api",
+    "cpu-saturation",
+    "connection-exhaustion",
+    "disk-full",
+    "dependency-timeout",
+}
 
 
 def test_all_shipped_scenarios_exist() -> None:
@@ -39,8 +47,9 @@ def test_schema_file_is_current() -> None:
 
 def test_validate_exits_2_on_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "scenarios/server-down.yaml").read_text()
-                   .replace("target: api", "target: nowhere"))
+    bad.write_text(
+        (ROOT / "scenarios/server-down.yaml").read_text().replace("target: api", "target: nowhere")
+    )
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:" in result.output and "fault.target" in result.output
