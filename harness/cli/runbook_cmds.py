@@ -130,7 +130,8 @@ def _print_step(step: StepResult) -> None:
     mark = "[green]ok[/]" if step.ok else "[red]FAIL[/]"
     console.print(
         f"{mark} {step.number}. {escape(step.title)} ({step.kind}, line {step.line}, "
-        f"{step.duration_s:.1f} s)", highlight=False
+        f"{step.duration_s:.1f} s)",
+        highlight=False,
     )
     if not step.ok:
         detail = f"    {step.failure}\n" + _indent(step.output[-1500:])

@@ -8,13 +8,14 @@ service already did). It runs in its own thread so probes keep ticking while com
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.engine.ports import IncidentPort, RunbookOutcome, RunbookPort, StepOutcome
 from harness.engine.timeline import Kind, Timeline
-from harness.errors import DrillError
+from harness.errors import DrillError, IncidentServiceError
 
 RESPONDER = "drill-responder"
 
@@ -76,14 +77,26 @@ class AutoResponder(threading.Thread):
         incident_id = self._wait_incident()
         if incident_id is None:
             return
-        self.incidents.ack(incident_id, by=RESPONDER)
+        self._retry(lambda: self.incidents.ack(incident_id, by=RESPONDER))
         self.timeline.record(Kind.NOTE, "responder", action="ack", incident=incident_id)
         self._run_runbook(incident_id)
         if not self._wait(self.shared.mitigated):
             return
         if not self.shared.incident_resolved.is_set():
-            self.incidents.resolve(incident_id, by=RESPONDER)
+            self._retry(lambda: self.incidents.resolve(incident_id, by=RESPONDER))
             self.timeline.record(Kind.NOTE, "responder", action="resolve", incident=incident_id)
+
+    def _retry(self, action: Callable[[], None], attempts: int = 20) -> None:
+        """A person retries a failed click: the service restarting must not end the drill."""
+        for attempt in range(attempts):
+            try:
+                action()
+                return
+            except IncidentServiceError as exc:
+                if attempt == attempts - 1 or self.shared.stop.is_set():
+                    raise
+                self.timeline.record(Kind.NOTE, "responder", retry=str(exc)[:200])
+                self.shared.stop.wait(0.5)
 
     def _run_runbook(self, incident_id: str) -> None:
         self.timeline.record(Kind.RUNBOOK_STARTED, "responder", path=str(self.runbook_path))

@@ -141,7 +141,7 @@ def _read_steps(body: str, offset: int, reading: Reading) -> list[Step]:
                 steps.append(_close_step(current))
                 current = None
             match = STEP_HEADING.match(tokens[index + 1].content.strip())
-            if match:
+            if match and current is None:  # a numbered sub-heading stays inside its step
                 current = {
                     "level": level,
                     "number": int(match[1]),
@@ -198,7 +198,9 @@ def _read_block(token: Token, line: int, reading: Reading) -> Block | None:
         return None
     kind = words[0].lower()
     if kind not in set(StepKind):
-        if any(w.split("=", 1)[0] in OPTION_NAMES for w in words[1:]):
+        # A typo'd kind would silently turn a step into prose: flag near misses too.
+        near_miss = kind.startswith(("diag", "remed", "verif"))
+        if near_miss or any(w.split("=", 1)[0] in OPTION_NAMES for w in words[1:]):
             reading.add(
                 line,
                 "unknown-kind",

@@ -114,3 +114,12 @@ def test_empty_block_is_a_defect(tmp_path: Path):
     assert [(d.rule, d.line) for d in reading.defects] == [
         ("empty-block", line_of(path, "```verify"))
     ]
+
+
+def test_numbered_sub_heading_stays_inside_its_step(tmp_path: Path):
+    text = HEADER + (
+        "\n## 1. Outer\n\n```remediate\ntrue\n```\n\n#### 1. Inner detail\n\n"
+        "```verify\ntrue\n```\n\n## 2. Next\n\n```verify\ntrue\n```\n"
+    )
+    steps = parse(write(tmp_path, text)).steps
+    assert [(s.number, s.title, len(s.blocks)) for s in steps] == [(1, "Outer", 2), (2, "Next", 1)]
