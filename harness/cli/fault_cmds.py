@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,9 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from harness import settings
 from harness.errors import DrillError, FaultError, StackError
 from harness.faults import registry
 from harness.faults.manager import DEFAULT_TTL_S, FaultManager
+from harness.report import recover_reports
 from harness.stack.compose import Stack
 
 out = Console(soft_wrap=True)
@@ -138,8 +141,14 @@ def clear() -> None:
         raise FaultError("could not revert: " + " | ".join(errors))
 
 
-def recover() -> None:
-    """Revert every recorded fault, reset the fault proxy, restart stopped or paused containers."""
+def recover(
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where drill reports live (default: reports/ in the checkout)."),
+    ] = None,
+) -> None:
+    """Revert every recorded fault, reset the fault proxy, restart stopped or paused containers,
+    and mark the report of a drill whose harness was killed as aborted."""
     stack = Stack()
     manager = FaultManager(stack, owner=f"cli-{os.getpid()}", watchdog=False)
     errors = _revert_recorded(manager)
@@ -160,6 +169,8 @@ def recover() -> None:
                 out.print(f"[green]started[/] {service} (was {container.status})")
         except Exception as exc:  # report and go on with the next container
             errors.append(f"{service}: {exc}")
+    for written in recover_reports(report_dir or settings.root() / "reports"):
+        out.print(f"[yellow]aborted drill report[/] written: {written}")
     if errors:
         raise StackError("recover left problems: " + " | ".join(errors))
     out.print("[bold green]recovered[/]")

@@ -11,7 +11,7 @@ import httpx
 
 from harness import settings
 from harness.engine.ports import Ports, RunbookOutcome, StepOutcome
-from harness.errors import IncidentServiceError, StackError
+from harness.errors import DrillError, IncidentServiceError, StackError
 from harness.load.runner import LoadRunner
 from harness.probes.prometheus import alertmanager_alerts, prometheus_alerts
 from harness.probes.steady import SteadyState
@@ -46,6 +46,12 @@ class FaultAdapter:
 
     def revert(self, applied: Any) -> None:
         self.manager.revert(applied)
+
+    def is_active(self, applied: Any) -> bool | None:
+        try:
+            return self.manager.is_active(applied)
+        except DrillError:
+            return None
 
     def close(self) -> None:
         self.manager.close()
@@ -139,11 +145,15 @@ class RunbookAdapter:
         failed = result.failed_step.label() if result.failed_step else None
         return RunbookOutcome(result.ok, steps, failed, raw=(book, result))
 
-    def judge(self, outcome: RunbookOutcome, *, steady_state_ok: bool) -> dict[str, Any]:
+    def judge(
+        self, outcome: RunbookOutcome, *, steady_state_ok: bool, fault_active: bool | None
+    ) -> dict[str, Any]:
         from harness import runbooks
 
         book, result = outcome.raw
-        accuracy = runbooks.assess(result, steady_state_ok=steady_state_ok)
+        accuracy = runbooks.assess(
+            result, steady_state_ok=steady_state_ok, fault_active=fault_active
+        )
         return runbooks.report_section(book, result, accuracy)
 
 

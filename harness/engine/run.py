@@ -32,6 +32,9 @@ from harness.report.recover import recover_reports
 from harness.report.render import write_all, write_json
 from harness.scenario.model import Scenario
 
+# After a failed runbook in auto mode, how long to wait for a recovery before giving up.
+RUNBOOK_GRACE_S = 20.0
+
 
 class Mode(StrEnum):
     AUTO = "auto"
@@ -151,6 +154,7 @@ class Drill:
         self.alerts: AlertWatcher | None = None
         self.responder: AutoResponder | None = None
         self.applied: Any = None
+        self.fault_active: bool | None = None  # last answer of the fault library, if asked
         self.registered = False
         self.ports_factory = ports_factory
         self.ports: Ports | None = None
@@ -283,6 +287,8 @@ class Drill:
             self._timed_revert(ports, fault, progress)
             if self._resolved(result):
                 return "resolved"
+            if self._runbook_gave_up():
+                return "runbook failed and nothing recovered"
             if time.monotonic() >= deadline:
                 return (
                     "max duration reached"
@@ -324,9 +330,32 @@ class Drill:
             eligible
             and p.streak >= self.scenario.recovery_checks
             and not self.shared.mitigated.is_set()
+            and not self._fault_still_active(p)
         ):
             self.timeline.record(Kind.MITIGATED, "probe", wall=p.streak_wall, checks=p.streak)
             self.shared.mitigated.set()
+
+    def _fault_still_active(self, p: _Progress) -> bool:
+        """Probes can pass between the failures of a flapping fault (a CPU-starved API
+        answers now and then): customer impact is over only once the fault is gone too."""
+        if p.fault_reverted or self.applied is None or self.ports is None:
+            self.fault_active = False if p.fault_reverted else self.fault_active
+            return False
+        self.fault_active = self.ports.faults.is_active(self.applied)
+        if self.fault_active and "probes-pass-fault-active" not in self.seen:
+            self.seen.add("probes-pass-fault-active")
+            self.timeline.record(Kind.NOTE, "probe", detail="probes pass, but the fault is active")
+        return bool(self.fault_active)
+
+    def _runbook_gave_up(self) -> bool:
+        """In auto mode nobody else will fix it: a failed runbook ends the drill after a grace."""
+        outcome = self.shared.runbook
+        if self.options.mode != Mode.AUTO or outcome is None or outcome.ok:
+            return False
+        if self.shared.mitigated.is_set():
+            return False
+        finished = self.timeline.first(Kind.RUNBOOK_FINISHED)
+        return finished is not None and time.monotonic() - finished.mono > RUNBOOK_GRACE_S
 
     def _poll(self, ports: Ports) -> None:
         try:
@@ -428,7 +457,9 @@ class Drill:
             return None
         try:
             return self.ports.runbooks.judge(
-                outcome, steady_state_ok=self.shared.mitigated.is_set()
+                outcome,
+                steady_state_ok=self.shared.mitigated.is_set(),
+                fault_active=self.fault_active,
             )
         except Exception as exc:  # noqa: BLE001
             self.timeline.record(Kind.ERROR, "responder", error=f"judging runbook: {exc}")

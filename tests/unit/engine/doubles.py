@@ -57,6 +57,9 @@ class FakeFaults:
         self.world.reverted += 1
         self.world.fault_active = False
 
+    def is_active(self, applied: Any) -> bool | None:
+        return self.world.fault_active
+
     def close(self) -> None:
         self.world.closed = True
 
@@ -170,10 +173,12 @@ class FakeRunbooks:
             steps.append(step)
         return RunbookOutcome(True, tuple(steps), None)
 
-    def judge(self, outcome: RunbookOutcome, *, steady_state_ok: bool) -> dict[str, Any]:
+    def judge(
+        self, outcome: RunbookOutcome, *, steady_state_ok: bool, fault_active: bool | None
+    ) -> dict[str, Any]:
         return {
             "path": "ops/runbooks/server-down.md",
-            "accurate": outcome.ok and steady_state_ok,
+            "accurate": outcome.ok and steady_state_ok and not fault_active,
             "steps": [s.report for s in outcome.steps],
         }
 
