@@ -1,4 +1,8 @@
-"""Fault types by kind. A new fault is one class with `@register`; nothing else changes."""
+"""Fault types by kind. A new fault is one class with `@register`; nothing else changes.
+
+Built-ins are every module of this package; other packages add theirs through the
+`drill.faults` entry-point group (the entry point names a module to import).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from harness.errors import FaultError
 from harness.faults.base import Fault
 
 _REGISTRY: dict[str, type[Fault]] = {}
-_BUILTINS = ("harness.faults.container", "harness.faults.database", "harness.faults.network")
+_loaded = False
 
 
 def register(cls: type[Fault]) -> type[Fault]:
@@ -17,10 +21,21 @@ def register(cls: type[Fault]) -> type[Fault]:
 
 
 def _load_builtins() -> None:
+    global _loaded
+    if _loaded:
+        return
     import importlib
+    import pkgutil
+    from importlib.metadata import entry_points
 
-    for module in _BUILTINS:
-        importlib.import_module(module)
+    import harness.faults as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.ispkg:  # the proxy package runs in its own container
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    for entry in entry_points(group="drill.faults"):
+        entry.load()
+    _loaded = True
 
 
 def get(kind: str) -> type[Fault]:

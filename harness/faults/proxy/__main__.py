@@ -42,7 +42,13 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    asyncio.run(serve(parse_args(argv)))
+    args = parse_args(argv)
+    try:  # uvloop's event loop roughly halves the proxy's per-byte cost; asyncio's works too
+        import uvloop
+    except ImportError:
+        asyncio.run(serve(args))
+    else:
+        uvloop.run(serve(args))
 
 
 if __name__ == "__main__":
