@@ -26,6 +26,8 @@ log = logging.getLogger("drill.faultproxy")
 DEFAULT_TTL_S = 900.0
 MAX_TTL_S = 7 * 24 * 3600.0
 RESOLVE_CACHE_S = 2.0
+CONNECT_S = 10.0  # upstream connect, freshly resolved
+CACHED_CONNECT_S = 0.1  # upstream connect to a cached address (same network: sub-ms when up)
 _uids = itertools.count(1)
 
 
@@ -224,15 +226,27 @@ class Proxy(Chain):
             link.end(End.CLOSE)
         log.info("proxy %s stopped", self.name)
 
-    async def accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def connect_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A cached address may belong to a container that is gone, where a connect hangs
+        instead of failing: give it a short try, then resolve afresh with the full timeout."""
         host, port = split_hostport(self.upstream)
+        cached = (host, port) in self.resolver.cache
+        for timeout in (CACHED_CONNECT_S, CONNECT_S) if cached else (CONNECT_S,):
+            try:
+                address = await self.resolver.resolve(host, port)
+                return await asyncio.wait_for(
+                    asyncio.open_connection(address, port, limit=STREAM_LIMIT), timeout
+                )
+            except (OSError, TimeoutError):
+                self.resolver.forget(host, port)
+                if timeout == CONNECT_S:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            address = await self.resolver.resolve(host, port)
-            upstream = await asyncio.wait_for(
-                asyncio.open_connection(address, port, limit=STREAM_LIMIT), 10
-            )
+            upstream = await self.connect_upstream()
         except (OSError, TimeoutError) as exc:
-            self.resolver.forget(host, port)
             log.warning("proxy %s: upstream %s unreachable: %s", self.name, self.upstream, exc)
             writer.close()
             return
