@@ -48,6 +48,18 @@ def start_if_down(container: Container) -> None:
     wait_running(container)
 
 
+class ContainerDownFault(Fault):
+    """A fault that takes the container down; reverting starts it again."""
+
+    def revert(self, ctx: FaultContext, applied: AppliedFault) -> None:
+        start_if_down(ctx.stack.container(applied.target))
+
+    def is_active(self, ctx: FaultContext, applied: AppliedFault) -> bool:
+        c = ctx.stack.container(applied.target)
+        c.reload()
+        return c.status != "running"
+
+
 class KillParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     signal: str = "SIGKILL"
@@ -62,7 +74,7 @@ class KillParams(BaseModel):
 
 
 @register
-class ContainerKill(Fault):
+class ContainerKill(ContainerDownFault):
     kind = "container.kill"
     Params = KillParams
     summary = "Send a signal (default SIGKILL) to the service's container; revert starts it."
@@ -76,14 +88,6 @@ class ContainerKill(Fault):
     def inject(self, ctx: FaultContext, applied: AppliedFault) -> None:
         ctx.stack.container(applied.target).kill(signal=applied.params["signal"])
 
-    def revert(self, ctx: FaultContext, applied: AppliedFault) -> None:
-        start_if_down(ctx.stack.container(applied.target))
-
-    def is_active(self, ctx: FaultContext, applied: AppliedFault) -> bool:
-        c = ctx.stack.container(applied.target)
-        c.reload()
-        return c.status != "running"
-
 
 class StopParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -91,7 +95,7 @@ class StopParams(BaseModel):
 
 
 @register
-class ContainerStop(Fault):
+class ContainerStop(ContainerDownFault):
     kind = "container.stop"
     Params = StopParams
     summary = "Stop the service's container (SIGTERM, then SIGKILL); revert starts it."
@@ -104,14 +108,6 @@ class ContainerStop(Fault):
 
     def inject(self, ctx: FaultContext, applied: AppliedFault) -> None:
         ctx.stack.container(applied.target).stop(timeout=applied.params["timeout"])
-
-    def revert(self, ctx: FaultContext, applied: AppliedFault) -> None:
-        start_if_down(ctx.stack.container(applied.target))
-
-    def is_active(self, ctx: FaultContext, applied: AppliedFault) -> bool:
-        c = ctx.stack.container(applied.target)
-        c.reload()
-        return c.status != "running"
 
 
 class PauseFault(Fault):

@@ -56,7 +56,7 @@ def timeline_chart(report: dict[str, Any], *, width: int = 760, left: int = 120)
     respond, resolve = report["targets"]["respond_s"], report["targets"]["resolve_s"]
     values = [v for v in metrics.values() if v is not None]
     tmax = max([resolve, respond, *values]) * 1.15
-    plot = width - left - 20
+    plot = width - left - 95  # room right of the resolve line for its label
     bars = tuple(
         Bar(
             LABELS.get(name, name),
