@@ -77,7 +77,12 @@ class Stack:
         return args
 
     def compose(
-        self, *args: str, check: bool = True, capture: bool = True, timeout: float = 600
+        self,
+        *args: str,
+        check: bool = True,
+        capture: bool = True,
+        timeout: float = 600,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         cmd = self.compose_args() + list(args)
         try:
@@ -87,7 +92,7 @@ class Stack:
                 capture_output=capture,
                 text=True,
                 timeout=timeout,
-                env={**os.environ, "COMPOSE_PROJECT_NAME": self.project},
+                env={**os.environ, "COMPOSE_PROJECT_NAME": self.project, **(env or {})},
             )
         except FileNotFoundError as exc:
             raise StackError("the docker CLI is missing; run `make setup`") from exc

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from harness import settings
 from harness.errors import StackError
 from harness.stack.compose import Stack
-from harness.stack.images import ImageBuilder
+from harness.stack.images import ImageBuilder, tree_hash
 
 Report = Callable[[str], None]
+MONITORING_CONFIG = ("targets/prometheus", "targets/alertmanager")
 
 
 def port_in_use(port: int) -> bool:
@@ -62,8 +63,15 @@ def up(
         str(int(timeout_s)),
         "--remove-orphans",
         timeout=timeout_s + 60,
+        env={"DRILL_CONFIG_HASH": config_hash(stack)},
     )
     return time.monotonic() - started
+
+
+def config_hash(stack: Stack) -> str:
+    """Prometheus and Alertmanager read bind-mounted files; a changed hash in their
+    environment makes compose recreate them, so an edited rule or route takes effect."""
+    return tree_hash(stack.root, MONITORING_CONFIG)
 
 
 def ensure_up(stack: Stack, *, report: Report = print) -> None:

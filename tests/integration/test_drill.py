@@ -104,6 +104,15 @@ def _prometheus_with(config_dir: Path | None, stack: Stack) -> None:
     )
 
 
+def fastest_detection(report_dir: Path, runs: int = 3) -> dict:
+    reports = []
+    for i in range(runs):
+        code, report, output = run_scenario("server-down", report_dir / str(i))
+        assert code == 0, output[-2000:]
+        reports.append(report)
+    return min(reports, key=lambda r: r["metrics"]["time_to_detect_s"])
+
+
 def test_detection_time_is_honest(healthy_stack: Stack, tmp_path: Path):
     """A `for:` of N seconds on the alert makes time_to_detect_s grow by N (within 1.5 s)."""
     n = 6.0
@@ -114,12 +123,12 @@ def test_detection_time_is_honest(healthy_stack: Stack, tmp_path: Path):
     block = text.split("- alert: ApiDown", 1)[1].split("- alert:", 1)[0]
     assert "for: 0s" in block, "the test assumes ApiDown fires at once"
     rules.write_text(text.replace(block, block.replace("for: 0s", f"for: {n:.0f}s"), 1))
+    # One drill's detection wanders by up to ~2 s with where the fault lands between scrape,
+    # evaluation and dispatch ticks; the fastest of three runs takes that phase out.
     try:
-        code, base, _ = run_scenario("server-down", tmp_path / "base")
-        assert code == 0
+        base = fastest_detection(tmp_path / "base")
         _prometheus_with(slow, healthy_stack)
-        code, slowed, _ = run_scenario("server-down", tmp_path / "slow")
-        assert code == 0
+        slowed = fastest_detection(tmp_path / "slow")
     finally:
         _prometheus_with(None, healthy_stack)
     grew = slowed["metrics"]["time_to_detect_s"] - base["metrics"]["time_to_detect_s"]

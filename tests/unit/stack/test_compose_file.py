@@ -63,3 +63,11 @@ def test_host_ports_follow_their_variables() -> None:
     }
     for spec in settings.PORTS.values():
         assert published[(spec.service, spec.container_port)] == int(moved[spec.variable])
+
+
+def test_monitoring_services_are_recreated_when_their_config_changes() -> None:
+    # `drill up` passes the hash of the bind-mounted configuration; a new hash is a new
+    # environment, which makes compose recreate the container with the edited files.
+    config = compose_config({"DRILL_CONFIG_HASH": "abc123"})
+    for service in ("prometheus", "alertmanager"):
+        assert config["services"][service]["environment"]["DRILL_CONFIG_HASH"] == "abc123"
