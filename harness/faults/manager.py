@@ -173,6 +173,9 @@ class FaultManager:
         self.previous = {}
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.state.held_by_main_thread:  # interrupted inside the state lock: finish first
+            self.state.deferred = lambda: self._on_signal(signum, frame)
+            return
         previous = self.previous.get(signum)
         # A second Ctrl-C while reverting must not interrupt the revert.
         signal.signal(signum, signal.SIG_IGN)

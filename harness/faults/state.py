@@ -15,7 +15,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from harness.errors import FaultError
@@ -29,15 +29,31 @@ class StateFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A signal handler that reverts must not wait for the lock its own process holds
+        # (flock is per open file, so it would wait forever): it defers itself to here.
+        self.holder: int | None = None  # thread ident inside the lock
+        self.deferred: Callable[[], None] | None = None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        try:
+            with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
+                self.holder = threading.get_ident()  # before flock: waiting counts too
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                    self.holder = None
+        finally:
+            deferred, self.deferred = self.deferred, None
+            if deferred is not None:
+                deferred()
+
+    @property
+    def held_by_main_thread(self) -> bool:
+        """Signal handlers run in the main thread: is it the one inside the lock?"""
+        return self.holder is not None and self.holder == threading.main_thread().ident
 
     def load(self) -> list[AppliedFault]:
         try:

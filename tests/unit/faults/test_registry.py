@@ -3,6 +3,7 @@ reverts it with no other change, and plug-in packages arrive through an entry po
 
 from __future__ import annotations
 
+import signal
 import sys
 import types
 from collections.abc import Iterator
@@ -129,3 +130,22 @@ def test_plugin_faults_arrive_through_the_entry_point_group(
     assert seen == ["drill.faults"]
     monkeypatch.delitem(registry._REGISTRY, "plugin.restart")
     monkeypatch.delitem(sys.modules, module.__name__)
+
+
+@pytest.mark.timeout(10)  # the old deadlock hung here forever
+def test_a_signal_inside_the_state_lock_reverts_once_the_lock_is_free(tmp_path: Path) -> None:
+    # SIGTERM landing while the main thread writes the state file used to deadlock: the
+    # handler waited for the flock its own process held. Now it runs when the lock is let go.
+    m, stack = manager(tmp_path)
+    m.inject("test.restart", "api", {}, ttl_s=60)
+    original = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            with m.state.locked():
+                m._on_signal(signal.SIGTERM, None)
+                assert stack.api.restarts == 1, "reverted while the lock was still held"
+        assert exited.value.code == 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    assert stack.api.restarts == 0
+    assert m.active() == []
