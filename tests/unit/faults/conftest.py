@@ -25,6 +25,14 @@ async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
+async def _finish_tasks() -> None:
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 class ProxyHarness:
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
@@ -50,6 +58,9 @@ class ProxyHarness:
         self.api.close()
         self.call(self.proxy.stop())
         self.echo.close()
+        # Finish every connection handler on the loop before stopping it: a handler left
+        # pending would run its `finally` on a closed loop and warn (an error under -W error).
+        self.call(_finish_tasks())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
