@@ -132,8 +132,7 @@ class AlertWatcher:
             if found is None:
                 continue
             name, active_at = found
-            if f"pending:{name}" not in self.seen:
-                self.seen.add(f"pending:{name}")
+            if self._first(f"pending:{name}"):
                 self.timeline.record(
                     Kind.ALERT_PENDING,
                     "prometheus",
@@ -158,8 +157,7 @@ class AlertWatcher:
                 "silenced_by": status.get("silencedBy") or [],
                 "receivers": sorted({r.get("name") for r in alert.get("receivers", [])}),
             }
-            if f"am:{name}" not in self.seen:
-                self.seen.add(f"am:{name}")
+            if self._first(f"am:{name}"):
                 self.timeline.record(
                     Kind.ALERT_IN_ALERTMANAGER,
                     "alertmanager",
@@ -167,8 +165,7 @@ class AlertWatcher:
                     starts_at=alert.get("startsAt"),
                     receivers=[r.get("name") for r in alert.get("receivers", [])],
                 )
-            if f"firing:{name}" not in self.seen:
-                self.seen.add(f"firing:{name}")
+            if self._first(f"firing:{name}"):
                 self.timeline.record(
                     Kind.ALERT_FIRING,
                     "alertmanager",
@@ -177,14 +174,20 @@ class AlertWatcher:
                     via="alertmanager",
                 )
 
+    def _first(self, key: str) -> bool:
+        """True once per key: each alert stage lands on the timeline a single time."""
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
     def flush(self) -> None:
         """Alerts Prometheus showed firing that never reached Alertmanager or the service,
         and how Alertmanager routed (or suppressed) each alert it held."""
         if self.routing:
             self.timeline.record(Kind.ALERT_ROUTING, "alertmanager", alerts=self.routing)
         for name, observed in self.firing_observed.items():
-            if f"firing:{name}" not in self.seen:
-                self.seen.add(f"firing:{name}")
+            if self._first(f"firing:{name}"):
                 self.timeline.record(
                     Kind.ALERT_FIRING,
                     "prometheus",
